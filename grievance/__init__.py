@@ -1,0 +1,114 @@
+"""The grievance application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+
+from config import config_from_env
+
+
+def create_app(config_class=None) -> Flask:
+    config_class = config_class or config_from_env()
+    config_class.validate()
+    app = Flask(
+        __name__,
+        instance_relative_config=False,
+        template_folder="../templates",
+        static_folder="static",
+    )
+    app.config.from_object(config_class)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    _quiet_access_log()
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from grievance import labels, security, sqlite
+    from grievance.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from grievance.i18n import current_locale, select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories="translations",
+    )
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    security.init_app(app)
+    labels.init_app(app)
+
+    @app.before_request
+    def _begin_mode():
+        request.environ["grievance.sqlite_token"] = sqlite.set_read_only(request.method in ("GET", "HEAD"))
+
+    @app.teardown_request
+    def _end_mode(_exc):
+        token = request.environ.pop("grievance.sqlite_token", None)
+        if token is not None:
+            sqlite.reset(token)
+
+    @app.context_processor
+    def _template_globals():
+        return {"locale": current_locale()}
+
+    from grievance.auth.service import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_blueprints(app: Flask) -> None:
+    from grievance.auth.routes import bp as auth_bp
+    from grievance.cases.routes import bp as cases_bp
+    from grievance.intake.routes import bp as intake_bp
+    from grievance.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    from grievance.extensions import db
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
+
+    @app.errorhandler(Exception)
+    def _server_error(exc: Exception):
+        db.session.rollback()
+        app.logger.error("unhandled error %s on %s", type(exc).__name__, request.endpoint)
+        return render_template("errors/error.html", code=500, name="Internal Server Error"), 500
+
+
+def register_commands(app: Flask) -> None:
+    from grievance.cli import register
+
+    register(app)
+
+
+def _quiet_access_log() -> None:
+    # Werkzeug's development access log prints client addresses and full URLs; the public
+    # side must not record who complained, so it is turned down to warnings.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,0 +1,110 @@
+"""Accounts: creation, password checks and session tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from grievance.extensions import db
+from grievance.models import Fund, Organisation, User
+from grievance.models.user import FUND_ROLES, ROLES
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 128
+# A real hash to compare against when the e-mail is unknown, so both answers take as long.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+class AccountError(ValueError):
+    pass
+
+
+def check_password_policy(password: str) -> None:
+    if not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
+        raise AccountError(f"Passwords must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long.")
+
+
+def hash_password(password: str) -> str:
+    check_password_policy(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the session token, so rotated tokens log out."""
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the e-mail and password match an active account; None otherwise, same cost."""
+    user = db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+    if len(password) > MAX_PASSWORD:
+        return None
+    if user is None or not user.active:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(16), method=method)
+        check_password_hash(_DUMMY_HASH[method], password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def end_all_sessions(user: User) -> None:
+    """Rotate the session token: every session of this user stops working."""
+    user.session_token = secrets.token_hex(32)
+    db.session.flush()
+
+
+def create_user(
+    email: str,
+    password: str,
+    role: str,
+    *,
+    name: str | None = None,
+    fund_code: str | None = None,
+    org_name: str | None = None,
+    locale: str = "km",
+) -> User:
+    """Create a staff or monitor account; role-specific links are checked here."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AccountError("Give a valid e-mail address.")
+    if db.session.execute(select(User.id).where(func.lower(User.email) == email)).first():
+        raise AccountError(f"An account for {email} already exists.")
+    fund = org = None
+    if role in FUND_ROLES:
+        if not fund_code:
+            raise AccountError(f"The {role} role needs --fund.")
+        fund = db.session.execute(select(Fund).where(Fund.code == fund_code.upper())).scalar_one_or_none()
+        if fund is None:
+            raise AccountError(f"No fund with code {fund_code!r}.")
+    if role == "monitor":
+        if not org_name:
+            raise AccountError("The monitor role needs --org.")
+        org = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
+        if org is None:
+            org = Organisation(name=org_name, kind="union" if "union" in org_name.lower() else "cso")
+            db.session.add(org)
+    user = User(
+        email=email,
+        name=name or email.split("@")[0],
+        password_hash=hash_password(password),
+        role=role,
+        fund=fund,
+        organisation=org,
+        session_token=secrets.token_hex(32),
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -1,0 +1,129 @@
+"""The table of case actions: which form each takes and which service verb it calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from grievance.cases import forms
+from grievance.cases import service as svc
+from grievance.extensions import db
+from grievance.i18n import current_locale
+from grievance.models import Fund
+
+
+def _noop(form) -> None:
+    return None
+
+
+def _fund_choices(form) -> None:
+    funds = db.session.execute(select(Fund).where(Fund.active.is_(True)).order_by(Fund.id)).scalars()
+    form.fund.choices = [(f.code, f.name(current_locale())) for f in funds]
+
+
+def _transfer(case, user, form) -> None:
+    fund = db.session.execute(select(Fund).where(Fund.code == form.fund.data)).scalar_one()
+    svc.transfer(case, user, fund, form.message.data, expected_version=form.version.data)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    label: object
+    form: type
+    run: Callable
+    done: object
+    prepare: Callable = field(default=_noop)
+    danger: bool = False
+
+    def done_message(self) -> str:
+        return str(self.done)
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "acknowledge": ActionSpec(
+        _l("Acknowledge"),
+        forms.MessageForm,
+        lambda c, u, f: svc.acknowledge(c, u, f.message.data, expected_version=f.version.data),
+        _l("Acknowledged; the complainant can see your message."),
+    ),
+    "start": ActionSpec(
+        _l("Start work"),
+        forms.PlainActionForm,
+        lambda c, u, f: svc.start(c, u, expected_version=f.version.data),
+        _l("Marked as in progress."),
+    ),
+    "claim": ActionSpec(
+        _l("Claim"),
+        forms.PlainActionForm,
+        lambda c, u, f: svc.assign(c, u, u, expected_version=f.version.data),
+        _l("The case is assigned to you."),
+    ),
+    "request_info": ActionSpec(
+        _l("Request information"),
+        forms.MessageForm,
+        lambda c, u, f: svc.request_info(c, u, f.message.data, expected_version=f.version.data),
+        _l("Question sent; the resolution clock is paused until the complainant answers."),
+    ),
+    "public_update": ActionSpec(
+        _l("Public update"),
+        forms.MessageForm,
+        lambda c, u, f: svc.public_update(c, u, f.message.data, expected_version=f.version.data),
+        _l("Update sent to the complainant."),
+    ),
+    "note": ActionSpec(
+        _l("Internal note"),
+        forms.NoteForm,
+        lambda c, u, f: svc.add_note(c, u, f.message.data, expected_version=f.version.data),
+        _l("Note added."),
+    ),
+    "resolve": ActionSpec(
+        _l("Resolve"),
+        forms.ResolveForm,
+        lambda c, u, f: svc.resolve(c, u, f.outcome.data, f.message.data, expected_version=f.version.data),
+        _l("Resolved; the complainant can see your explanation."),
+    ),
+    "reject": ActionSpec(
+        _l("Reject"),
+        forms.MessageForm,
+        lambda c, u, f: svc.reject(c, u, f.message.data, expected_version=f.version.data),
+        _l("Rejected; the complainant can see your reason."),
+        danger=True,
+    ),
+    "transfer": ActionSpec(
+        _l("Transfer"),
+        forms.TransferForm,
+        _transfer,
+        _l("Transferred; the clocks keep running."),
+        prepare=_fund_choices,
+    ),
+    "close": ActionSpec(
+        _l("Close"),
+        forms.PlainActionForm,
+        lambda c, u, f: svc.close(c, u, expected_version=f.version.data),
+        _l("Closed."),
+    ),
+    "reopen": ActionSpec(
+        _l("Reopen"),
+        forms.MessageForm,
+        lambda c, u, f: svc.reopen(c, u, f.message.data, expected_version=f.version.data),
+        _l("Reopened."),
+    ),
+}
+
+# Which workflow action each page action corresponds to (to show only what is allowed).
+WORKFLOW_ACTION = {
+    "acknowledge": "acknowledge",
+    "start": "start",
+    "claim": "assign",
+    "request_info": "request_info",
+    "public_update": "public_update",
+    "note": "note",
+    "resolve": "resolve",
+    "reject": "reject",
+    "transfer": "transfer",
+    "close": "close",
+    "reopen": "reopen",
+}

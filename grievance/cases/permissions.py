@@ -1,0 +1,44 @@
+"""Who may see and act on which cases. Scoping is done in SQL, never after loading."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select
+
+from grievance.models import Case, User
+
+COUNCIL_ROLES = ("oversight", "admin")
+
+
+def scope(query: Select, user: User) -> Select:
+    """Restrict a query over Case to what `user` may see."""
+    if user.role in ("officer", "supervisor"):
+        return query.where(Case.fund_id == user.fund_id)
+    if user.role in COUNCIL_ROLES:
+        return query
+    return query.where(false())
+
+
+def visible_cases(user: User) -> Select:
+    return scope(select(Case), user)
+
+
+def can_view(user: User, case: Case) -> bool:
+    if user.role in ("officer", "supervisor"):
+        return case.fund_id == user.fund_id
+    return user.role in COUNCIL_ROLES
+
+
+def can_act(user: User, case: Case) -> bool:
+    """Only the handling fund's staff change a case; the council escalation desk acts on NSPC cases."""
+    if user.role in ("officer", "supervisor"):
+        return case.fund_id == user.fund_id
+    if user.role == "oversight":
+        return case.fund.code == "NSPC"
+    return False
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """The complainant's personal data: only the staff of the fund handling the case."""
+    if user.role in ("officer", "supervisor"):
+        return case.fund_id == user.fund_id
+    return user.role == "oversight" and case.fund.code == "NSPC"

@@ -1,0 +1,72 @@
+"""Fund staff: the queue, the case page and the actions on a case."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grievance.cases import permissions, queries
+from grievance.cases import service as svc
+from grievance.cases.actions import ACTIONS
+from grievance.extensions import db
+
+bp = Blueprint("cases", __name__)
+
+
+def _load(case_id: int):
+    """The case if this user may see it; 404 otherwise, so existence is never confirmed."""
+    case = db.session.execute(permissions.visible_cases(current_user).where(svc.Case.id == case_id)).scalar()
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/")
+@login_required
+def queue():
+    filters = queries.QueueFilters.from_args(request.args)
+    page = queries.queue_page(current_user, filters)
+    return render_template("cases/queue.html", page=page, filters=filters)
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id: int):
+    case = _load(case_id)
+    return render_template("cases/case.html", **queries.case_page(current_user, case))
+
+
+@bp.post("/<int:case_id>/<action>")
+@login_required
+def act(case_id: int, action: str):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        abort(404)
+    case = _load(case_id)
+    if not permissions.can_act(current_user, case):
+        abort(403)
+    form = spec.form()
+    spec.prepare(form)
+    if not form.validate_on_submit():
+        flash(
+            _(
+                "Please correct the form: %(errors)s",
+                errors="; ".join(sum(form.errors.values(), [])),
+            ),
+            "error",
+        )
+        return redirect(url_for("cases.show", case_id=case.id), 303)
+    try:
+        spec.run(case, current_user, form)
+        db.session.commit()
+        flash(spec.done_message(), "success")
+    except svc.CaseConflict:
+        db.session.rollback()
+        flash(
+            _("This case changed while you were looking at it. Reload and check before acting again."),
+            "error",
+        )
+        return redirect(url_for("cases.show", case_id=case.id), 303)
+    except svc.TransitionRefused as refused:
+        db.session.rollback()
+        flash(_("Not done: %(reason)s", reason=refused.reason), "error")
+    return redirect(url_for("cases.show", case_id=case.id), 303)

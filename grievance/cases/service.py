@@ -1,0 +1,477 @@
+"""Case handling: every state change is a verb here that checks, changes, audits and flushes.
+
+Each verb takes the version of the case the actor saw; if the case changed meanwhile the
+verb raises CaseConflict ("this case changed, reload") instead of acting twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select, update
+
+from grievance.domain import sla
+from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
+from grievance.extensions import db
+from grievance.models import Case, Fund, User
+from grievance.models.timeutil import from_db, to_db
+from grievance.services import audit, reference
+
+__all__ = [
+    "CaseConflict",
+    "TransitionRefused",
+    "acknowledge",
+    "add_note",
+    "assign",
+    "close",
+    "escalate",
+    "provide_info",
+    "public_update",
+    "reject",
+    "reopen",
+    "request_info",
+    "resolve",
+    "start",
+    "transfer",
+]
+
+
+class CaseConflict(Exception):
+    """The case changed since the actor loaded it; nothing was done."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def _apply(case: Case, expected_version: int | None, **values: Any) -> None:
+    """Conditional UPDATE: succeeds only if the case is still at the version the actor saw."""
+    version = case.version if expected_version is None else expected_version
+    if expected_version is not None and expected_version != case.version:
+        raise CaseConflict()
+    values["version"] = version + 1
+    result = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.version == version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise CaseConflict()
+    db.session.refresh(case)
+
+
+def _actor_label(actor: User | None) -> str:
+    if actor is None:
+        return "complainant"
+    return "monitor" if actor.role == "monitor" else "staff"
+
+
+def _transition(
+    case: Case,
+    action: Action,
+    actor: User | None,
+    *,
+    expected_version: int | None,
+    now: datetime,
+    public: bool,
+    payload: dict[str, Any],
+    values: dict[str, Any] | None = None,
+) -> None:
+    new_status = next_status(
+        action,
+        Status(case.status),
+        now=now,
+        finished_at=from_db(case.finished_at),
+        reopen_window_days=reference.reopen_window_days(case.category),
+    )
+    values = dict(values or {})
+    if new_status != case.status:
+        values["status"] = new_status.value
+        payload = {"from": case.status, "to": new_status.value, **payload}
+    if public and actor is not None and actor.role != "monitor":
+        values.update(_public_update_values(case, now, new_status))
+    _apply(case, expected_version, **values)
+    audit.append_event(
+        action.value,
+        case=case,
+        actor=actor,
+        actor_label=_actor_label(actor),
+        public=public,
+        at=now,
+        payload=payload,
+    )
+
+
+def _public_update_values(case: Case, now: datetime, new_status: Status) -> dict[str, Any]:
+    """A public update by the fund: it acknowledges (first time) and restarts keep-in-loop."""
+    values: dict[str, Any] = {"last_public_at": to_db(now)}
+    if case.acknowledged_at is None:
+        values["acknowledged_at"] = to_db(now)
+    if new_status in (
+        Status.RESOLVED,
+        Status.REJECTED,
+        Status.CLOSED,
+        Status.AWAITING_INFO,
+    ):
+        values["loop_due_at"] = None
+    else:
+        policy = reference.policy_for(case.category)
+        values["loop_due_at"] = to_db(sla.loop_due(now, policy, reference.working_calendar()))
+    return values
+
+
+def acknowledge(
+    case: Case,
+    actor: User,
+    message: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Acknowledge receipt with a public message to the complainant."""
+    _transition(
+        case,
+        Action.ACKNOWLEDGE,
+        actor,
+        expected_version=expected_version,
+        now=_now(now),
+        public=True,
+        payload={"message": message},
+    )
+
+
+def start(case: Case, actor: User, *, expected_version: int | None = None, now=None) -> None:
+    """Mark an acknowledged case as being worked on."""
+    _transition(
+        case,
+        Action.START,
+        actor,
+        expected_version=expected_version,
+        now=_now(now),
+        public=False,
+        payload={},
+    )
+
+
+def public_update(
+    case: Case,
+    actor: User,
+    message: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Tell the complainant where things stand; restarts the keep-in-loop clock."""
+    _transition(
+        case,
+        Action.PUBLIC_UPDATE,
+        actor,
+        expected_version=expected_version,
+        now=_now(now),
+        public=True,
+        payload={"message": message},
+    )
+
+
+def add_note(case: Case, actor: User, text: str, *, expected_version: int | None = None, now=None) -> None:
+    """An internal note, never shown to the complainant or to monitors."""
+    _transition(
+        case,
+        Action.NOTE,
+        actor,
+        expected_version=expected_version,
+        now=_now(now),
+        public=False,
+        payload={"note": text},
+    )
+
+
+def request_info(
+    case: Case,
+    actor: User,
+    question: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Ask the complainant for information; the resolve clock pauses until they answer."""
+    now = _now(now)
+    _transition(
+        case,
+        Action.REQUEST_INFO,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=True,
+        payload={"message": question},
+        values={"paused_at": to_db(now)},
+    )
+
+
+def provide_info(
+    case: Case,
+    actor: User | None,
+    text: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """The complainant (or staff for them) answers; the resolve clock resumes, its due date moved out."""
+    now = _now(now)
+    values: dict[str, Any] = {}
+    payload: dict[str, Any] = {"message": text}
+    if case.paused_at is not None:
+        resumed = sla.resume(
+            from_db(case.paused_at),
+            now,
+            from_db(case.resolve_due_at),
+            from_db(case.resolve_warn_at),
+            reference.working_calendar(),
+        )
+        values = {
+            "paused_at": None,
+            "paused_seconds": case.paused_seconds + resumed.paused_seconds,
+            "resolve_due_at": to_db(resumed.resolve_due),
+            "resolve_warn_at": to_db(resumed.resolve_warn),
+        }
+        policy = reference.policy_for(case.category)
+        values["loop_due_at"] = to_db(sla.loop_due(now, policy, reference.working_calendar()))
+        payload["paused_working_seconds"] = resumed.paused_seconds
+        payload["resolve_due"] = resumed.resolve_due.isoformat()
+    _transition(
+        case,
+        Action.PROVIDE_INFO,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=True,
+        payload=payload,
+        values=values,
+    )
+
+
+def add_information(case: Case, text: str, *, now=None) -> None:
+    """Information from the complainant through the tracking page: resumes a paused case."""
+    if case.status == Status.AWAITING_INFO:
+        provide_info(case, None, text, now=now)
+    else:
+        _transition(
+            case,
+            Action.NOTE,
+            None,
+            expected_version=None,
+            now=_now(now),
+            public=True,
+            payload={"message": text, "from": "complainant"},
+        )
+
+
+def resolve(
+    case: Case,
+    actor: User,
+    outcome: str,
+    explanation: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Resolve with an outcome and a public explanation."""
+    now = _now(now)
+    values: dict[str, Any] = {"outcome": outcome, "finished_at": to_db(now)}
+    if case.first_resolved_at is None:
+        values["first_resolved_at"] = to_db(now)
+    _transition(
+        case,
+        Action.RESOLVE,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=True,
+        payload={"outcome": outcome, "message": explanation},
+        values=values,
+    )
+
+
+def reject(
+    case: Case,
+    actor: User,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Reject with a public reason (counts as the first resolution)."""
+    now = _now(now)
+    values: dict[str, Any] = {"finished_at": to_db(now)}
+    if case.first_resolved_at is None:
+        values["first_resolved_at"] = to_db(now)
+    _transition(
+        case,
+        Action.REJECT,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=True,
+        payload={"message": reason},
+        values=values,
+    )
+
+
+def close(case: Case, actor: User, *, expected_version: int | None = None, now=None) -> None:
+    """Close a resolved or rejected case."""
+    now = _now(now)
+    _transition(
+        case,
+        Action.CLOSE,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=False,
+        payload={},
+        values={"closed_at": to_db(now)},
+    )
+
+
+def reopen(
+    case: Case,
+    actor: User | None,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+    appeal=False,
+) -> None:
+    """Reopen a resolved/rejected case within the window (an appeal when the complainant says 'no')."""
+    now = _now(now)
+    policy = reference.policy_for(case.category)
+    _transition(
+        case,
+        Action.REOPEN,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=True,
+        payload={"message": reason, "appeal": appeal},
+        values={
+            "reopen_count": case.reopen_count + 1,
+            "loop_due_at": to_db(sla.loop_due(now, policy, reference.working_calendar())),
+        },
+    )
+
+
+def transfer(
+    case: Case,
+    actor: User,
+    to_fund: Fund,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Hand the case to another fund; every clock keeps running from the original receipt."""
+    if to_fund.id == case.fund_id:
+        raise TransitionRefused(Action.TRANSFER, Status(case.status), "the case is already with that fund")
+    from_code = case.fund.code
+    _transition(
+        case,
+        Action.TRANSFER,
+        actor,
+        expected_version=expected_version,
+        now=_now(now),
+        public=True,
+        payload={"from_fund": from_code, "to_fund": to_fund.code, "reason": reason},
+        values={
+            "fund_id": to_fund.id,
+            "transfer_count": case.transfer_count + 1,
+            "assignee_id": None,
+        },
+    )
+    db.session.refresh(case, ["fund"])
+
+
+def assign(
+    case: Case,
+    actor: User,
+    assignee: User | None,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Claim (assignee = actor) or assign the case to an officer of its fund."""
+    if assignee is not None and assignee.fund_id != case.fund_id:
+        raise TransitionRefused(
+            Action.ASSIGN,
+            Status(case.status),
+            "the officer does not belong to this fund",
+        )
+    _transition(
+        case,
+        Action.ASSIGN,
+        actor,
+        expected_version=expected_version,
+        now=_now(now),
+        public=False,
+        payload={"assignee_id": None if assignee is None else assignee.id},
+        values={"assignee_id": None if assignee is None else assignee.id},
+    )
+
+
+def escalate(
+    case: Case,
+    actor: User | None,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """Escalate to the oversight council's queue."""
+    now = _now(now)
+    if case.escalated_at is not None:
+        raise TransitionRefused(Action.ESCALATE, Status(case.status), "the case is already escalated")
+    _transition(
+        case,
+        Action.ESCALATE,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=False,
+        payload={"reason": reason},
+        values={"escalated_at": to_db(now), "sla_state": "escalated"},
+    )
+
+
+def get_case(case_id: int) -> Case | None:
+    return db.session.execute(select(Case).where(Case.id == case_id)).scalar_one_or_none()
+
+
+def record_feedback(case: Case, solved: bool, *, now=None) -> None:
+    """The complainant's answer to 'did this solve your problem?'; 'no' in time reopens as an appeal."""
+    now = _now(now)
+    if case.status not in (Status.RESOLVED, Status.REJECTED):
+        raise TransitionRefused(
+            Action.REOPEN,
+            Status(case.status),
+            "the case has no answer to give feedback on yet",
+        )
+    _apply(case, None, satisfied=solved)
+    audit.append_event(
+        "feedback",
+        case=case,
+        actor_label="complainant",
+        public=True,
+        at=now,
+        payload={"solved": solved},
+    )
+    if not solved:
+        try:
+            reopen(
+                case,
+                None,
+                "The complainant says the answer did not solve the problem.",
+                now=now,
+                appeal=True,
+            )
+        except TransitionRefused:
+            pass  # past the window: the answer is recorded, the case stays as it is

@@ -1,0 +1,130 @@
+"""Commands: flask --app wsgi seed | users | sla | audit."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from grievance.extensions import db
+
+
+def _key() -> bytes:
+    from grievance.intake.service import tracking_key
+
+    return tracking_key(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@click.command("seed")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Also create demo accounts and a few hundred demo cases.",
+)
+@click.option("--cases", "n_cases", default=300, show_default=True, help="Number of demo cases.")
+def seed_command(demo: bool, n_cases: int) -> None:
+    """Load reference data from domain.md (idempotent); with --demo, demo users and cases."""
+    from grievance.seed import seed_reference
+
+    added = seed_reference()
+    db.session.commit()
+    click.echo("Reference data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
+    if demo:
+        from grievance.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+        made = seed_demo(
+            n_cases,
+            key=_key(),
+            progress=lambda n: click.echo(f"  … {n}/{n_cases} demo cases"),
+        )
+        db.session.commit()
+        click.echo(f"Demo cases: {made} created" if made else "Demo cases: already present, nothing changed")
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, role, fund, org, _name in DEMO_USERS:
+            click.echo(f"  {role:<10} {email:<38} {fund or org or ''}")
+
+
+users = AppGroup("users", help="Manage staff and monitor accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "oversight", "supervisor", "officer", "monitor"]),
+)
+@click.option(
+    "--fund",
+    "fund_code",
+    help="Fund code (NSAF, NSSF, HEALTH) for officers and supervisors.",
+)
+@click.option("--org", "org_name", help="Organisation name for monitors.")
+@click.option("--name", help="Display name.")
+def users_create(email: str, role: str, fund_code: str | None, org_name: str | None, name: str | None) -> None:
+    """Create an account; the password is read from a prompt, or from stdin when piped."""
+    from grievance.auth.service import AccountError, create_user
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_user(email, password, role, name=name, fund_code=fund_code, org_name=org_name)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} {user.email}")
+
+
+sla = AppGroup("sla", help="Service-level clocks.")
+
+
+@sla.command("sweep")
+@click.option(
+    "--now",
+    "now_text",
+    help="Pretend it is this instant (ISO 8601); for tests and replays.",
+)
+def sla_sweep(now_text: str | None) -> None:
+    """Warn at 80 %, mark breaches, escalate 5 working days after a breach. Idempotent."""
+    from grievance.services.sweep import sweep
+
+    report = sweep(_parse_now(now_text))
+    db.session.commit()
+    summary = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "nothing new"
+    click.echo(f"Examined {report.examined} cases: {summary}")
+
+
+audit = AppGroup("audit", help="The tamper-evident audit chain.")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Exit 0 if the chain holds; exit 1 naming the first bad event otherwise."""
+    from grievance.services.audit import verify_chain
+
+    verdict = verify_chain()
+    if verdict.ok:
+        click.echo(f"Audit chain OK: {verdict.checked} events verified.")
+        return
+    click.echo(f"Audit chain BROKEN at event #{verdict.bad_seq}: {verdict.reason}", err=True)
+    sys.exit(1)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users)
+    app.cli.add_command(sla)
+    app.cli.add_command(audit)

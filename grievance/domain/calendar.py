@@ -1,0 +1,112 @@
+"""The Cambodian working-day calendar.
+
+Working days are Monday to Friday in Asia/Phnom_Penh, minus public holidays (the
+`holidays` package, country KH, lunar holidays included) and one-off closure days an
+administrator adds. A day counts from 00:00 to 24:00 local time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+TZ = ZoneInfo("Asia/Phnom_Penh")
+DAY_SECONDS = 86400
+END_OF_DAY = time(23, 59, 59)
+
+
+@lru_cache(maxsize=64)
+def kh_public_holidays(year: int) -> frozenset[date]:
+    """Cambodian public holidays of one year, from the `holidays` package."""
+    return frozenset(holidays_lib.country_holidays("KH", years=year).keys())
+
+
+def local_date(instant: datetime) -> date:
+    return _aware(instant).astimezone(TZ).date()
+
+
+def _aware(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError("calendar arithmetic needs timezone-aware datetimes")
+    return instant
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), TZ)
+
+
+class WorkingCalendar:
+    """Answers 'is this a working day' and does deadline arithmetic in working time."""
+
+    def __init__(
+        self,
+        closures: Iterable[date] = (),
+        public_holidays: Callable[[int], frozenset[date]] = kh_public_holidays,
+    ) -> None:
+        self.closures = frozenset(closures)
+        self._public_holidays = public_holidays
+
+    def is_working_day(self, day: date) -> bool:
+        if day.weekday() >= 5:
+            return False
+        if day in self.closures:
+            return False
+        return day not in self._public_holidays(day.year)
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (n >= 1); n == 0 returns `day` itself."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        for _ in range(n):
+            day = self.next_working_day(day)
+        return day
+
+    def deadline(self, received: datetime, n: int) -> datetime:
+        """End (23:59:59 Phnom Penh) of the n-th working day after the day of receipt, in UTC."""
+        due_day = self.add_working_days(local_date(received), n)
+        return datetime.combine(due_day, END_OF_DAY, TZ).astimezone(timezone.utc)
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> int:
+        """Seconds between two instants that fall on working days (0 if end <= start)."""
+        start, end = _aware(start).astimezone(TZ), _aware(end).astimezone(TZ)
+        if end <= start:
+            return 0
+        total = 0.0
+        cursor = start
+        while cursor < end:
+            next_midnight = _local_midnight(cursor.date() + timedelta(days=1))
+            segment_end = min(end, next_midnight)
+            if self.is_working_day(cursor.date()):
+                total += (segment_end - cursor).total_seconds()
+            cursor = segment_end
+        return int(total)
+
+    def working_days_between(self, start: datetime, end: datetime) -> float:
+        return self.working_seconds_between(start, end) / DAY_SECONDS
+
+    def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
+        """The instant reached by moving forward `seconds` of working time from `start`."""
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        cursor = _aware(start).astimezone(TZ)
+        remaining = float(seconds)
+        while True:
+            day = cursor.date()
+            next_midnight = _local_midnight(day + timedelta(days=1))
+            if self.is_working_day(day):
+                available = (next_midnight - cursor).total_seconds()
+                if remaining < available or (remaining == available and remaining == 0):
+                    return (cursor + timedelta(seconds=remaining)).astimezone(timezone.utc)
+                remaining -= available
+            cursor = next_midnight

@@ -1,0 +1,179 @@
+"""Service-level clocks: acknowledge, resolve and keep-in-loop.
+
+All instants are timezone-aware. Durations are *working* time on a WorkingCalendar.
+- Acknowledge: receipt → the fund's first public update.
+- Resolve: receipt → first resolution (resolved, or rejected with a reason); it pauses
+  while the case awaits the complainant and the due date moves out by the paused time.
+- Keep-in-loop: at most `loop_days` working days between public updates on an open case.
+Warn at `warn_percent` of the time, breach at 100 %, escalate `escalate_after_days`
+working days after a breach. A breach, once recorded, is never undone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from .calendar import WorkingCalendar
+
+
+class SlaState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    ESCALATED = "escalated"
+
+
+class Clock(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"
+    KEEP_IN_LOOP = "keep_in_loop"
+
+
+@dataclass(frozen=True)
+class Policy:
+    ack_days: int
+    resolve_days: int
+    loop_days: int = 10
+    warn_percent: int = 80
+    escalate_after_days: int = 5
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    ack_due: datetime
+    ack_warn: datetime
+    resolve_due: datetime
+    resolve_warn: datetime
+
+
+def warn_instant(start: datetime, due: datetime, percent: int, cal: WorkingCalendar) -> datetime:
+    """The instant at which `percent` % of the working time from start to due has passed."""
+    total = cal.working_seconds_between(start, due)
+    return cal.add_working_seconds(start, total * percent // 100)
+
+
+def initial_deadlines(received: datetime, policy: Policy, cal: WorkingCalendar) -> Deadlines:
+    ack_due = cal.deadline(received, policy.ack_days)
+    resolve_due = cal.deadline(received, policy.resolve_days)
+    return Deadlines(
+        ack_due=ack_due,
+        ack_warn=warn_instant(received, ack_due, policy.warn_percent, cal),
+        resolve_due=resolve_due,
+        resolve_warn=warn_instant(received, resolve_due, policy.warn_percent, cal),
+    )
+
+
+def loop_due(last_public: datetime, policy: Policy, cal: WorkingCalendar) -> datetime:
+    """When the next public update is due at the latest."""
+    return cal.deadline(last_public, policy.loop_days)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    paused_seconds: int  # working seconds of this pause
+    resolve_due: datetime
+    resolve_warn: datetime
+
+
+def resume(
+    paused_at: datetime,
+    resumed_at: datetime,
+    resolve_due: datetime,
+    resolve_warn: datetime,
+    cal: WorkingCalendar,
+) -> Resumed:
+    """Move the resolve clock out by the working time spent awaiting the complainant."""
+    paused = cal.working_seconds_between(paused_at, resumed_at)
+    return Resumed(
+        paused_seconds=paused,
+        resolve_due=cal.add_working_seconds(resolve_due, paused),
+        resolve_warn=cal.add_working_seconds(resolve_warn, paused),
+    )
+
+
+def extend(resolve_due: datetime, extra_days: int, cal: WorkingCalendar) -> datetime:
+    """An approved extension: the new due date is `extra_days` working days later."""
+    return cal.deadline(resolve_due, extra_days)
+
+
+def escalation_instant(breach_due: datetime, policy: Policy, cal: WorkingCalendar) -> datetime:
+    """Escalate at the end of the n-th working day after the day the deadline passed."""
+    return cal.deadline(breach_due, policy.escalate_after_days)
+
+
+@dataclass(frozen=True)
+class ClockSnapshot:
+    """What the sweep needs to know of one open case."""
+
+    paused: bool
+    acknowledged_at: datetime | None
+    first_resolved_at: datetime | None
+    ack_due: datetime
+    ack_warn: datetime
+    resolve_due: datetime
+    resolve_warn: datetime
+    loop_due: datetime | None
+    ack_warned: bool
+    ack_breached: bool
+    resolve_warned: bool
+    resolve_breached: bool
+    loop_breached: bool  # for the current gap between public updates
+    escalate_at: datetime | None
+    escalated: bool
+
+
+class SweepKind(StrEnum):
+    WARN = "warn"
+    BREACH = "breach"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class SweepAction:
+    kind: SweepKind
+    clock: Clock | None
+    due: datetime | None
+
+
+def sweep_actions(snap: ClockSnapshot, now: datetime) -> list[SweepAction]:
+    """What the sweep must record now for one case; empty when nothing is new."""
+    actions: list[SweepAction] = []
+    if snap.acknowledged_at is None:
+        if not snap.ack_warned and now >= snap.ack_warn:
+            actions.append(SweepAction(SweepKind.WARN, Clock.ACKNOWLEDGE, snap.ack_due))
+        if not snap.ack_breached and now > snap.ack_due:
+            actions.append(SweepAction(SweepKind.BREACH, Clock.ACKNOWLEDGE, snap.ack_due))
+    if snap.first_resolved_at is None and not snap.paused:
+        if not snap.resolve_warned and now >= snap.resolve_warn:
+            actions.append(SweepAction(SweepKind.WARN, Clock.RESOLVE, snap.resolve_due))
+        if not snap.resolve_breached and now > snap.resolve_due:
+            actions.append(SweepAction(SweepKind.BREACH, Clock.RESOLVE, snap.resolve_due))
+    if (
+        snap.acknowledged_at is not None
+        and not snap.paused
+        and snap.loop_due is not None
+        and not snap.loop_breached
+        and now > snap.loop_due
+    ):
+        actions.append(SweepAction(SweepKind.BREACH, Clock.KEEP_IN_LOOP, snap.loop_due))
+    if not snap.escalated and snap.escalate_at is not None and now > snap.escalate_at:
+        actions.append(SweepAction(SweepKind.ESCALATE, None, snap.escalate_at))
+    return actions
+
+
+def state_of(
+    now: datetime,
+    *,
+    breached: bool,
+    escalated: bool,
+    warned: bool,
+) -> SlaState:
+    if escalated:
+        return SlaState.ESCALATED
+    if breached:
+        return SlaState.BREACHED
+    if warned:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK

@@ -1,0 +1,105 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from grievance.forms_common import CleanText
+
+DESCRIPTION_MAX = 5000
+
+IDENTITY_CHOICES = [
+    ("anonymous", _l("Anonymous")),
+    ("confidential", _l("Confidential")),
+    ("named", _l("Named")),
+]
+
+
+class ComplaintForm(FlaskForm):
+    category = RadioField(
+        _l("What happened?"),
+        validators=[InputRequired(_l("Please choose what happened."))],
+    )
+    description = TextAreaField(
+        _l("Tell us what happened"),
+        validators=[
+            DataRequired(_l("Please describe what happened.")),
+            CleanText(DESCRIPTION_MAX),
+        ],
+    )
+    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    province = SelectField(_l("Province or capital"), validators=[Optional()])
+    programme_number = StringField(
+        _l("Programme number (IDPoor or NSSF card), if you have one"),
+        validators=[Optional(), CleanText(64, multiline=False)],
+    )
+    identity_mode = RadioField(
+        _l("How do you want to be known?"),
+        choices=IDENTITY_CHOICES,
+        default="anonymous",
+        validators=[InputRequired()],
+    )
+    name = StringField(_l("Your name"), validators=[Optional(), CleanText(200, multiline=False)])
+    phone = StringField(
+        _l("Phone number"),
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(
+                r"^\+?[0-9 ]{6,20}$",
+                message=_l("Give a phone number with digits only, e.g. 012 345 678."),
+            ),
+        ],
+    )
+    # Honeypot: hidden from people by CSS; bots fill it in.
+    website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
+    form_token = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    submit = SubmitField(_l("Send my complaint"))
+
+    def validate_name(self, field) -> None:
+        if self.identity_mode.data in ("confidential", "named") and not field.data:
+            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
+
+    def validate_phone(self, field) -> None:
+        if self.identity_mode.data == "anonymous" and field.data:
+            raise ValidationError(_l("Anonymous complaints cannot include a phone number."))
+
+
+class TrackForm(FlaskForm):
+    reference = StringField(
+        _l("Reference number"),
+        validators=[DataRequired(), Length(max=24), CleanText(24, multiline=False)],
+    )
+    code = StringField(
+        _l("Tracking code"),
+        validators=[DataRequired(), Length(max=32), CleanText(32, multiline=False)],
+    )
+    submit = SubmitField(_l("Check my complaint"))
+
+
+class AddInformationForm(TrackForm):
+    message = TextAreaField(_l("Add information"), validators=[DataRequired(), CleanText(DESCRIPTION_MAX)])
+    submit = SubmitField(_l("Send"))
+
+
+class FeedbackForm(TrackForm):
+    solved = RadioField(
+        _l("Did this solve your problem?"),
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField(_l("Send my answer"))

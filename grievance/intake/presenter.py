@@ -1,0 +1,135 @@
+"""Turning cases into what the public side shows, and forms into submissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from grievance.domain.calendar import TZ
+from grievance.extensions import db
+from grievance.intake.service import Submission
+from grievance.models import Case, Category
+from grievance.models.timeutil import from_db
+from grievance.services import audit
+
+SITUATIONS = [
+    ("money", _l("Money or support I should receive")),
+    ("work", _l("Work, my employer and social security")),
+    ("health", _l("Health care and health facilities")),
+    ("other", _l("Officials and other problems")),
+]
+
+STATUS_WORDS = {
+    "received": _l("We have received your complaint. The fund has not answered yet."),
+    "acknowledged": _l("The fund has seen your complaint and will look into it."),
+    "in_progress": _l("The fund is working on your complaint."),
+    "awaiting_info": _l("The fund needs more information from you. Please answer below."),
+    "resolved": _l("The fund has answered your complaint."),
+    "rejected": _l("The fund decided it cannot act on your complaint, and said why."),
+    "closed": _l("Your complaint is closed."),
+    "reopened": _l("Your complaint was opened again and the fund is looking at it."),
+}
+
+EVENT_WORDS = {
+    "received": _l("Complaint received"),
+    "acknowledge": _l("Acknowledged by the fund"),
+    "public_update": _l("Update from the fund"),
+    "request_info": _l("The fund asked for information"),
+    "provide_info": _l("Information added"),
+    "note": _l("Information added"),
+    "resolve": _l("Answered"),
+    "reject": _l("Not accepted"),
+    "reopen": _l("Opened again"),
+    "transfer": _l("Passed to another fund"),
+    "feedback": _l("Your answer about the result"),
+    "escalated": _l("Sent to the oversight council"),
+}
+
+
+def category_groups(locale: str) -> list[tuple[str, list[tuple[Category, str]]]]:
+    categories = (
+        db.session.execute(select(Category).where(Category.active.is_(True)).order_by(Category.position))
+        .scalars()
+        .all()
+    )
+    groups = []
+    for key, label in SITUATIONS:
+        items = [(c, c.name(locale)) for c in categories if c.situation == key]
+        if items:
+            groups.append((label, items))
+    return groups
+
+
+def submission_from_form(form, locale: str) -> Submission:
+    mode = form.identity_mode.data
+    return Submission(
+        category_code=form.category.data,
+        description=form.description.data,
+        channel="web",
+        identity_mode=mode,
+        language=locale,
+        occurred_on=form.occurred_on.data,
+        province_code=form.province.data or None,
+        name=form.name.data or None if mode != "anonymous" else None,
+        phone=form.phone.data or None if mode != "anonymous" else None,
+        programme_number=form.programme_number.data or None,
+        form_token=form.form_token.data,
+    )
+
+
+@dataclass
+class PublicEvent:
+    at: datetime
+    label: str
+    message: str | None
+
+
+@dataclass
+class PublicView:
+    reference: str
+    category: str
+    fund: str
+    status: str
+    status_words: str
+    received_at: datetime
+    ack_due: datetime
+    resolve_due: datetime
+    events: list[PublicEvent]
+    can_add_information: bool
+    can_give_feedback: bool
+
+
+def local(dt: datetime | None) -> datetime | None:
+    return None if dt is None else from_db(dt).astimezone(TZ)
+
+
+def public_view(case: Case, locale: str) -> PublicView:
+    """What the complainant may see: public events only, no internal notes, no staff names."""
+    import json
+
+    events = []
+    for ev in audit.case_events(case.id, public_only=True):
+        payload = json.loads(ev.payload)
+        events.append(
+            PublicEvent(
+                local(ev.at),
+                str(EVENT_WORDS.get(ev.kind, ev.kind)),
+                payload.get("message"),
+            )
+        )
+    return PublicView(
+        reference=case.reference,
+        category=case.category.name(locale),
+        fund=case.fund.name(locale),
+        status=case.status,
+        status_words=str(STATUS_WORDS[case.status]),
+        received_at=local(case.received_at),
+        ack_due=local(case.ack_due_at),
+        resolve_due=local(case.resolve_due_at),
+        events=events,
+        can_add_information=case.is_open,
+        can_give_feedback=case.status in ("resolved", "rejected") and case.satisfied is None,
+    )

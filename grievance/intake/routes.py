@@ -1,0 +1,136 @@
+"""The public side: complaint form, receipt, tracking. No login; nothing identifying logged."""
+
+import secrets
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
+
+from grievance.cases import service as case_service
+from grievance.extensions import db, limiter
+from grievance.geo import province_choices
+from grievance.i18n import current_locale
+from grievance.intake import service
+from grievance.intake.forms import (
+    AddInformationForm,
+    ComplaintForm,
+    FeedbackForm,
+    TrackForm,
+)
+from grievance.intake.presenter import category_groups, submission_from_form
+
+bp = Blueprint("intake", __name__)
+
+
+def _key() -> bytes:
+    return service.tracking_key(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
+
+
+def _complaint_form() -> ComplaintForm:
+    form = ComplaintForm()
+    groups = category_groups(current_locale())
+    form.category.choices = [(c.code, label) for _g, items in groups for c, label in items]
+    form.province.choices = [("", _("Choose…"))] + province_choices(current_locale())
+    if not form.form_token.data:
+        form.form_token.data = secrets.token_urlsafe(24)
+    return form
+
+
+@bp.get("/")
+def form():
+    return render_template(
+        "intake/form.html",
+        form=_complaint_form(),
+        groups=category_groups(current_locale()),
+    )
+
+
+@bp.post("/")
+@limiter.limit("20/hour;5/minute")
+def submit():
+    form = _complaint_form()
+    if not form.validate_on_submit():
+        return render_template("intake/form.html", form=form, groups=category_groups(current_locale())), 400
+    if form.website.data:
+        # A bot filled the honeypot: answer like a success but store nothing.
+        return render_template("intake/spam.html"), 200
+    try:
+        receipt = service.submit(submission_from_form(form, current_locale()), key=_key())
+        db.session.commit()
+    except service.DuplicateSubmission as dup:
+        db.session.rollback()
+        return render_template("intake/duplicate.html", reference=dup.reference), 200
+    return render_template("intake/receipt.html", case=receipt.case, code=receipt.tracking_code)
+
+
+@bp.get("/track")
+def track():
+    return render_template("intake/track.html", form=TrackForm())
+
+
+def _tracked(form):
+    return service.find_by_tracking(form.reference.data, form.code.data, _key())
+
+
+def _not_found(form):
+    form.code.errors = [_("We could not find a complaint with this reference and code. Check both and try again.")]
+    return render_template("intake/track.html", form=form), 404
+
+
+@bp.post("/track")
+@limiter.limit("10/minute;100/day")
+def track_lookup():
+    form = TrackForm()
+    if not form.validate_on_submit():
+        return render_template("intake/track.html", form=form), 400
+    case = _tracked(form)
+    if case is None:
+        return _not_found(form)
+    return _status_page(case, form)
+
+
+def _status_page(case, form, status=200):
+    from grievance.intake.presenter import public_view
+
+    return (
+        render_template(
+            "intake/status.html",
+            view=public_view(case, current_locale()),
+            info_form=AddInformationForm(reference=form.reference.data, code=form.code.data),
+            feedback_form=FeedbackForm(reference=form.reference.data, code=form.code.data),
+        ),
+        status,
+    )
+
+
+@bp.post("/track/information")
+@limiter.limit("10/minute")
+def add_information():
+    form = AddInformationForm()
+    if not form.validate_on_submit():
+        return render_template("intake/track.html", form=form), 400
+    case = _tracked(form)
+    if case is None:
+        return _not_found(form)
+    if not case.is_open:
+        return _status_page(case, form, 409)
+    case_service.add_information(case, form.message.data)
+    db.session.commit()
+    return _status_page(case, form)
+
+
+@bp.post("/track/feedback")
+@limiter.limit("10/minute")
+def feedback():
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return render_template("intake/track.html", form=form), 400
+    case = _tracked(form)
+    if case is None:
+        return _not_found(form)
+    try:
+        case_service.record_feedback(case, form.solved.data == "yes")
+        db.session.commit()
+    except case_service.TransitionRefused:
+        db.session.rollback()
+        return _status_page(case, form, 409)
+    return _status_page(case, form)

@@ -1,0 +1,75 @@
+"""Words shown for codes (statuses, service-level states, clocks, events), in both languages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from grievance.domain.calendar import TZ
+from grievance.geo import province_name
+from grievance.models.timeutil import from_db
+
+STATUS = {
+    "received": _l("Received"),
+    "acknowledged": _l("Acknowledged"),
+    "in_progress": _l("In progress"),
+    "awaiting_info": _l("Awaiting information"),
+    "resolved": _l("Resolved"),
+    "rejected": _l("Rejected"),
+    "closed": _l("Closed"),
+    "reopened": _l("Reopened"),
+}
+SLA = {
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "breached": _l("Breached"),
+    "escalated": _l("Escalated"),
+}
+CLOCK = {
+    "acknowledge": _l("Acknowledge"),
+    "resolve": _l("Resolve"),
+    "keep_in_loop": _l("Keep in the loop"),
+}
+EVENT = {
+    "received": _l("Received"),
+    "acknowledge": _l("Acknowledged"),
+    "start": _l("Work started"),
+    "assign": _l("Assigned"),
+    "request_info": _l("Information requested"),
+    "provide_info": _l("Information provided"),
+    "public_update": _l("Public update"),
+    "note": _l("Note"),
+    "resolve": _l("Resolved"),
+    "reject": _l("Rejected"),
+    "close": _l("Closed"),
+    "reopen": _l("Reopened"),
+    "transfer": _l("Transferred"),
+    "escalate": _l("Escalated"),
+    "escalated": _l("Escalated"),
+    "feedback": _l("Complainant feedback"),
+    "sla_warning": _l("Service level at risk"),
+    "sla_breach": _l("Service level breached"),
+}
+IDENTITY = {
+    "anonymous": _l("anonymous"),
+    "confidential": _l("confidential"),
+    "named": _l("named"),
+}
+
+
+def localtime(value):
+    return None if value is None else from_db(value).astimezone(TZ)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals.update(
+        status_label=lambda code: STATUS.get(code, code),
+        sla_label=lambda code: SLA.get(code, code),
+        clock_label=lambda code: CLOCK.get(code, code),
+        event_label=lambda code: EVENT.get(code, code),
+        identity_label=lambda code: IDENTITY.get(code, code),
+        province_name=province_name,
+        status_labels=STATUS.items(),
+        sla_labels=SLA.items(),
+    )

@@ -1,0 +1,23 @@
+"""All models, imported so Alembic and the app see one metadata."""
+
+from grievance.models.audit import ChainHead, Event
+from grievance.models.case import Attachment, Case, Complainant, ReferenceCounter
+from grievance.models.org import Fund, Organisation
+from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
+from grievance.models.user import User
+
+__all__ = [
+    "Attachment",
+    "Case",
+    "Category",
+    "ChainHead",
+    "ClosureDay",
+    "Complainant",
+    "Event",
+    "Fund",
+    "Organisation",
+    "ReferenceCounter",
+    "RoutingRule",
+    "SlaPolicy",
+    "User",
+]

@@ -1,0 +1,197 @@
+"""A complaint (case), the complainant's personal data kept apart, and attachments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grievance.extensions import db
+from grievance.models.org import Fund, Organisation
+from grievance.models.reference import Category
+from grievance.models.timeutil import utcnow
+
+CHANNELS = ("web", "api", "assisted", "in_person", "phone")
+IDENTITY_MODES = ("anonymous", "confidential", "named")
+STATUSES = (
+    "received",
+    "acknowledged",
+    "in_progress",
+    "awaiting_info",
+    "resolved",
+    "rejected",
+    "closed",
+    "reopened",
+)
+SLA_STATES = ("on_track", "at_risk", "breached", "escalated")
+OUTCOMES = ("remedied", "explained", "not_upheld", "referred")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class ReferenceCounter(db.Model):
+    """Last reference number used per year; incremented atomically inside the intake transaction."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("identity_mode", IDENTITY_MODES), name="identity_mode"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("sla_state", SLA_STATES), name="sla_state"),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint("people_affected >= 1", name="people_affected"),
+        Index("ix_cases_fund_status_due", "fund_id", "status", "resolve_due_at"),
+        Index("ix_cases_fund_sla_due", "fund_id", "sla_state", "resolve_due_at"),
+        Index("ix_cases_received_at", "received_at"),
+        Index("ix_cases_status_resolve_warn", "status", "resolve_warn_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    tracking_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # One-time token of the form that created the case: a double submission hits this constraint.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    office: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    sla_state: Mapped[str] = mapped_column(String(16), default="on_track")
+    identity_mode: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2), default="km")
+
+    description: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    district_code: Mapped[str | None] = mapped_column(String(4))
+    commune_code: Mapped[str | None] = mapped_column(String(6))
+
+    # Vulnerable groups recorded at intake (optional; None = not said).
+    gender: Mapped[str | None] = mapped_column(String(16))
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    disability: Mapped[bool | None] = mapped_column(Boolean)
+    idpoor: Mapped[bool | None] = mapped_column(Boolean)
+    informal_worker: Mapped[bool | None] = mapped_column(Boolean)
+    indigenous: Mapped[bool | None] = mapped_column(Boolean)
+    people_affected: Mapped[int] = mapped_column(Integer, default=1)
+
+    filed_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    filed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)  # first public update
+    first_resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)  # latest resolve/reject
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_public_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Service-level clocks (UTC). Due and warn instants are computed at intake and moved
+    # only by a pause (awaiting the complainant) or an approved extension.
+    ack_due_at: Mapped[datetime] = mapped_column(DateTime)
+    ack_warn_at: Mapped[datetime] = mapped_column(DateTime)
+    resolve_due_at: Mapped[datetime] = mapped_column(DateTime)
+    resolve_warn_at: Mapped[datetime] = mapped_column(DateTime)
+    loop_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    ack_warned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ack_breached_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolve_warned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolve_breached_at: Mapped[datetime | None] = mapped_column(DateTime)
+    loop_breached_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalate_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    extended_days: Mapped[int] = mapped_column(Integer, default=0)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    category: Mapped[Category] = relationship()
+    fund: Mapped[Fund] = relationship()
+    filed_by_org: Mapped[Organisation | None] = relationship()
+    complainant: Mapped[Complainant | None] = relationship(back_populates="case", uselist=False)
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="case", order_by="Attachment.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            "received",
+            "acknowledged",
+            "in_progress",
+            "awaiting_info",
+            "reopened",
+        )
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.ack_breached_at or self.resolve_breached_at or self.loop_breached_at)
+
+
+class Complainant(db.Model):
+    """Personal data, apart from the case: seen only by the handling fund's staff."""
+
+    __tablename__ = "complainants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    programme_number: Mapped[str | None] = mapped_column(String(64))
+    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    case: Mapped[Case] = relationship(back_populates="complainant")
+
+
+class Attachment(db.Model):
+    """Metadata of an uploaded file; the bytes live under a random name outside the web root."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(
+            "content_type IN ('image/jpeg', 'image/png', 'application/pdf')",
+            name="type",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="attachments")

@@ -1,0 +1,59 @@
+"""Staff and monitor accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grievance.extensions import db
+from grievance.models.org import Fund, Organisation
+from grievance.models.timeutil import utcnow
+
+ROLES = ("admin", "oversight", "supervisor", "officer", "monitor")
+FUND_ROLES = ("supervisor", "officer")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'oversight', 'supervisor', 'officer', 'monitor')",
+            name="role",
+        ),
+        CheckConstraint(
+            "role NOT IN ('supervisor', 'officer') OR fund_id IS NOT NULL",
+            name="fund_role_has_fund",
+        ),
+        CheckConstraint("role <> 'monitor' OR organisation_id IS NOT NULL", name="monitor_has_org"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Rotated on logout, password change and deactivation: every session carrying the old
+    # value stops working at once.
+    session_token: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(2), default="km")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    fund: Mapped[Fund | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.active)
+
+    @property
+    def is_fund_staff(self) -> bool:
+        return self.role in FUND_ROLES

@@ -1,0 +1,1 @@
+"""Services shared by several blueprints: audit chain, calendar, routing, clocks, intake."""

@@ -1,0 +1,99 @@
+"""Appending to and verifying the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from grievance.domain import audit as chain
+from grievance.extensions import db
+from grievance.models import ChainHead, Event
+from grievance.models.timeutil import to_db, utcnow
+from grievance.services.dbutil import insert_ignore
+
+
+class ChainConflict(RuntimeError):
+    """Another transaction appended to the chain at the same time; retry the request."""
+
+
+def _locked_head() -> ChainHead:
+    insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
+    # FOR UPDATE serialises appends on PostgreSQL; SQLite writers are already serialised
+    # by BEGIN IMMEDIATE. The conditional UPDATE below is the last line of defence.
+    return db.session.execute(
+        select(ChainHead).where(ChainHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def append_event(
+    kind: str,
+    *,
+    case=None,
+    actor=None,
+    actor_label: str = "staff",
+    public: bool = False,
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Append one event to the chain, linked to the current head; flushes."""
+    if case is not None and case.id is None:
+        db.session.flush()
+    head = _locked_head()
+    event = Event(
+        seq=head.seq + 1,
+        case_id=None if case is None else case.id,
+        kind=kind,
+        actor_id=None if actor is None else actor.id,
+        actor_label=actor_label,
+        at=to_db(at) if at is not None else utcnow(),
+        public=public,
+        payload=chain.canonical_json(payload or {}),
+        prev_hash=head.hash,
+    )
+    event.hash = chain.chain_hash(head.hash, event.chained_fields())
+    moved = db.session.execute(
+        update(ChainHead)
+        .where(ChainHead.id == 1, ChainHead.seq == head.seq)
+        .values(seq=event.seq, hash=event.hash)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ChainConflict("the audit chain moved during this transaction")
+    db.session.add(event)
+    db.session.flush()
+    db.session.expire(head)
+    return event
+
+
+def _stored_events(batch: int = 5000) -> Iterator[chain.StoredEvent]:
+    last = 0
+    while True:
+        rows = (
+            db.session.execute(select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch)).scalars().all()
+        )
+        if not rows:
+            return
+        for ev in rows:
+            yield chain.StoredEvent(ev.seq, ev.chained_fields(), ev.prev_hash, ev.hash)
+            last = ev.seq
+        db.session.expunge_all()
+
+
+def head() -> tuple[int, str] | None:
+    row = db.session.get(ChainHead, 1)
+    return None if row is None else (row.seq, row.hash)
+
+
+def verify_chain() -> chain.Verdict:
+    """Recompute every link; the verdict names the first bad event."""
+    return chain.verify(_stored_events(), head())
+
+
+def case_events(case_id: int, *, public_only: bool = False) -> list[Event]:
+    query = select(Event).where(Event.case_id == case_id)
+    if public_only:
+        query = query.where(Event.public.is_(True))
+    return list(db.session.execute(query.order_by(Event.seq)).scalars())
