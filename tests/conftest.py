@@ -11,7 +11,7 @@ from config import TestConfig
 from grievance import create_app
 from grievance.extensions import db as _db
 from grievance.seed import seed_reference
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 
 
 @pytest.fixture(scope="session")
@@ -69,9 +69,8 @@ def login_as(client, make):
 
     def _login(role: str, fund: str | None = "NSAF", org: str | None = "Test CSO"):
         user = make.user(role, fund=fund, org=org)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, "login failed"
         return user
 
     return _login

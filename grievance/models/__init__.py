@@ -5,8 +5,13 @@ from grievance.models.case import Attachment, Case, Complainant, ReferenceCounte
 from grievance.models.org import Fund, Organisation
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
 from grievance.models.user import User
+from grievance.models.workflow_extra import ApiKey, ExtensionRequest, IdentityView, OutboxMessage
 
 __all__ = [
+    "ApiKey",
+    "ExtensionRequest",
+    "IdentityView",
+    "OutboxMessage",
     "Attachment",
     "Case",
     "Category",
