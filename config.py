@@ -30,8 +30,12 @@ def _database_url() -> str:
     return url
 
 
+# The development fallback; production refuses it (see ProductionConfig.validate).
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - a known placeholder, refused in production
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Key for the keyed hash of tracking codes; defaults to one derived from SECRET_KEY.
     TRACKING_CODE_KEY = os.environ.get("TRACKING_CODE_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -90,7 +94,7 @@ class ProductionConfig(Config):
     @classmethod
     def validate(cls) -> None:
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32 or key == Config.SECRET_KEY:
+        if len(key) < 32 or key == DEV_SECRET_KEY:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
