@@ -62,6 +62,11 @@ class Config:
     RATELIMIT_ENABLED = True
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     REPORTS_DIR = os.environ.get("REPORTS_DIR", str(BASE_DIR / "reports"))
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@grievance.local")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     SQLITE_BUSY_TIMEOUT_MS = 15000
 

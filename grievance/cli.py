@@ -123,8 +123,30 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+outbox_cli = AppGroup("outbox", help="Notifications waiting to be sent.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering every --interval seconds until stopped.")
+@click.option("--interval", default=30, show_default=True)
+def outbox_deliver(loop: bool, interval: int) -> None:
+    """Send due e-mail and SMS with retries and backoff; safe to run from cron or as a service."""
+    import time
+
+    from grievance.notifications.delivery import Transport, deliver
+
+    transport = Transport.from_config(current_app.config)
+    while True:
+        report = deliver(transport)
+        click.echo(f"Outbox: {report.sent} sent, {report.retried} to retry, {report.failed} given up")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(sla)
     app.cli.add_command(audit)
+    app.cli.add_command(outbox_cli)

@@ -49,6 +49,8 @@ EVENT = {
     "feedback": _l("Complainant feedback"),
     "sla_warning": _l("Service level at risk"),
     "sla_breach": _l("Service level breached"),
+    "request_extension": _l("Extension requested"),
+    "decide_extension": _l("Extension decided"),
 }
 IDENTITY = {
     "anonymous": _l("anonymous"),

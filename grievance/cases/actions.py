@@ -12,7 +12,7 @@ from grievance.cases import forms
 from grievance.cases import service as svc
 from grievance.extensions import db
 from grievance.i18n import current_locale
-from grievance.models import Fund
+from grievance.models import ExtensionRequest, Fund
 
 
 def _noop(form) -> None:
@@ -27,6 +27,17 @@ def _fund_choices(form) -> None:
 def _transfer(case, user, form) -> None:
     fund = db.session.execute(select(Fund).where(Fund.code == form.fund.data)).scalar_one()
     svc.transfer(case, user, fund, form.message.data, expected_version=form.version.data)
+
+
+def _decide_extension(case, user, form) -> None:
+    request = db.session.execute(
+        select(ExtensionRequest).where(ExtensionRequest.id == form.request_id.data, ExtensionRequest.case_id == case.id)
+    ).scalar_one_or_none()
+    if request is None:
+        raise svc.TransitionRefused("decide_extension", case.status, "no such extension request on this case")
+    svc.decide_extension(
+        request, user, form.decision.data == "approve", form.message.data, expected_version=form.version.data
+    )
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,25 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda c, u, f: svc.reopen(c, u, f.message.data, expected_version=f.version.data),
         _l("Reopened."),
     ),
+    "request_extension": ActionSpec(
+        _l("Request an extension"),
+        forms.ExtensionForm,
+        lambda c, u, f: svc.request_extension(c, u, f.extra_days.data, f.message.data, expected_version=f.version.data),
+        _l("Extension requested; a supervisor of your fund will decide."),
+    ),
+    "decide_extension": ActionSpec(
+        _l("Decide on the extension"),
+        forms.DecideExtensionForm,
+        _decide_extension,
+        _l("Decision recorded."),
+    ),
+    "escalate": ActionSpec(
+        _l("Escalate to the council"),
+        forms.EscalateForm,
+        lambda c, u, f: svc.escalate(c, u, f.message.data, expected_version=f.version.data),
+        _l("Escalated to the oversight council."),
+        danger=True,
+    ),
 }
 
 # Which workflow action each page action corresponds to (to show only what is allowed).
@@ -126,4 +156,7 @@ WORKFLOW_ACTION = {
     "transfer": "transfer",
     "close": "close",
     "reopen": "reopen",
+    "request_extension": "request_extension",
+    "decide_extension": "decide_extension",
+    "escalate": "escalate",
 }

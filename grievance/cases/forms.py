@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from grievance.forms_common import CleanText
@@ -48,3 +48,25 @@ class TransferForm(VersionedForm):
 
 class PlainActionForm(VersionedForm):
     submit = SubmitField(_l("Confirm"))
+
+
+class ExtensionForm(VersionedForm):
+    extra_days = IntegerField(
+        _l("Extra working days"), validators=[InputRequired(), NumberRange(min=1, max=60)], default=5
+    )
+    message = TextAreaField(_l("Why more time is needed"), validators=[DataRequired(), CleanText(2000)])
+    submit = SubmitField(_l("Request extension"))
+
+
+class DecideExtensionForm(VersionedForm):
+    request_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    decision = SelectField(
+        _l("Decision"), choices=[("approve", _l("Approve")), ("refuse", _l("Refuse"))], validators=[InputRequired()]
+    )
+    message = TextAreaField(_l("Note"), validators=[DataRequired(), CleanText(2000)])
+    submit = SubmitField(_l("Decide"))
+
+
+class EscalateForm(VersionedForm):
+    message = TextAreaField(_l("Why the council should take this up"), validators=[DataRequired(), CleanText(2000)])
+    submit = SubmitField(_l("Escalate"))

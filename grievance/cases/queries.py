@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select, tuple_
 
 from grievance.cases import permissions
+from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
 from grievance.domain.workflow import Status, allowed_actions
 from grievance.extensions import db
-from grievance.models import Case, Category, User
+from grievance.models import Case, Category, Fund, User
 from grievance.models.timeutil import from_db
 from grievance.services import audit, reference
 
@@ -29,6 +30,7 @@ class QueueFilters:
     category: str = ""
     province: str = ""
     assignee: str = "anyone"
+    fund: str = ""
     after: str = ""
 
     @classmethod
@@ -44,6 +46,7 @@ class QueueFilters:
             category=pick("category", categories),
             province=pick("province", {f"{i:02d}" for i in range(1, 26)}),
             assignee=pick("assignee", {"me", "unassigned", "anyone"}, "anyone"),
+            fund=pick("fund", set(db.session.execute(select(Fund.code)).scalars())),
             after=args.get("after", "")[:40],
         )
 
@@ -54,6 +57,7 @@ class QueueFilters:
             "category": self.category,
             "province": self.province,
             "assignee": self.assignee,
+            "fund": self.fund,
         }
         values.update(override)
         return {k: v for k, v in values.items() if v}
@@ -92,6 +96,8 @@ def _filtered(user: User, f: QueueFilters, *, skip: str | None = None):
         )
     if f.province:
         query = query.where(Case.province_code == f.province)
+    if f.fund:
+        query = query.where(Case.fund_id == select(Fund.id).where(Fund.code == f.fund).scalar_subquery())
     if f.assignee == "me":
         query = query.where(Case.assignee_id == user.id)
     elif f.assignee == "unassigned":
@@ -163,7 +169,31 @@ class TimelineItem:
     payload: dict
 
 
-def case_page(user: User, case: Case) -> dict:
+def _action_forms(user: User, case: Case) -> dict:
+    """The action forms this user may use on this case now."""
+    if not permissions.can_act(user, case):
+        return {}
+    allowed = {a.value for a in allowed_actions(Status(case.status))}
+    pending = svc.pending_extensions(case)
+    forms = {}
+    for name, spec in ACTIONS.items():
+        if WORKFLOW_ACTION[name] not in allowed:
+            continue
+        if name == "decide_extension" and not (pending and user.role == "supervisor"):
+            continue
+        if name == "request_extension" and (pending or case.first_resolved_at is not None):
+            continue
+        if name == "escalate" and case.escalated_at is not None:
+            continue
+        form = spec.form(formdata=None, version=case.version)
+        if name == "decide_extension":
+            form.request_id.data = pending[0].id
+        spec.prepare(form)
+        forms[name] = (spec, form)
+    return forms
+
+
+def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
     events = audit.case_events(case.id)
     actors = {
         u.id: u.name
@@ -172,31 +202,11 @@ def case_page(user: User, case: Case) -> dict:
         ).scalars()
     }
     timeline = [
-        TimelineItem(
-            local(e.at),
-            e.kind,
-            actors.get(e.actor_id, e.actor_label),
-            e.public,
-            json.loads(e.payload),
-        )
+        TimelineItem(local(e.at), e.kind, actors.get(e.actor_id, e.actor_label), e.public, json.loads(e.payload))
         for e in events
     ]
-    can_act = permissions.can_act(user, case)
-    allowed = {a.value for a in allowed_actions(Status(case.status))}
-    forms = {}
-    if can_act:
-        for name, spec in ACTIONS.items():
-            if WORKFLOW_ACTION[name] in allowed:
-                form = spec.form(formdata=None, version=case.version)
-                spec.prepare(form)
-                forms[name] = (spec, form)
     clocks = [
-        (
-            "acknowledge",
-            local(case.ack_due_at),
-            case.acknowledged_at is not None,
-            case.ack_breached_at is not None,
-        ),
+        ("acknowledge", local(case.ack_due_at), case.acknowledged_at is not None, case.ack_breached_at is not None),
         (
             "resolve",
             local(case.resolve_due_at),
@@ -204,21 +214,33 @@ def case_page(user: User, case: Case) -> dict:
             case.resolve_breached_at is not None,
         ),
     ]
+    may_see_identity = permissions.can_see_identity(user, case)
     return {
         "case": case,
         "public_timeline": [t for t in timeline if t.public],
         "internal_timeline": [t for t in timeline if not t.public],
         "clocks": [
-            (
-                name,
-                due,
-                done,
-                breached,
-                None if done else working_days_left(from_db(due)),
-            )
+            (name, due, done, breached, None if done else working_days_left(from_db(due)))
             for name, due, done, breached in clocks
         ],
-        "complainant": case.complainant if permissions.can_see_identity(user, case) else None,
-        "forms": forms,
+        "may_see_identity": may_see_identity and case.complainant is not None,
+        "complainant": case.complainant if (may_see_identity and reveal_identity) else None,
+        "pending_extensions": svc.pending_extensions(case),
+        "attachments": case.attachments,
+        "forms": _action_forms(user, case),
         "local": local,
+    }
+
+
+def queue_context(user: User, f: QueueFilters) -> dict:
+    from grievance.geo import province_choices
+    from grievance.i18n import current_locale
+
+    council = user.role in permissions.COUNCIL_ROLES
+    return {
+        "page": queue_page(user, f),
+        "filters": f,
+        "categories": db.session.execute(select(Category).order_by(Category.position)).scalars().all(),
+        "provinces": province_choices(current_locale()),
+        "funds": db.session.execute(select(Fund).order_by(Fund.id)).scalars().all() if council else [],
     }

@@ -1,6 +1,16 @@
 """Fund staff: the queue, the case page and the actions on a case."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,8 +34,7 @@ def _load(case_id: int):
 @login_required
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
-    page = queries.queue_page(current_user, filters)
-    return render_template("cases/queue.html", page=page, filters=filters)
+    return render_template("cases/queue.html", **queries.queue_context(current_user, filters))
 
 
 @bp.get("/<int:case_id>")
@@ -33,6 +42,35 @@ def queue():
 def show(case_id: int):
     case = _load(case_id)
     return render_template("cases/case.html", **queries.case_page(current_user, case))
+
+
+@bp.post("/<int:case_id>/identity")
+@login_required
+def identity(case_id: int):
+    """Show the complainant's personal data to the handling fund; every view is recorded."""
+    case = _load(case_id)
+    if not permissions.can_see_identity(current_user, case):
+        abort(403)
+    svc.record_identity_view(case, current_user)
+    db.session.commit()
+    return render_template("cases/case.html", **queries.case_page(current_user, case, reveal_identity=True))
+
+
+@bp.get("/<int:case_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(case_id: int, attachment_id: int):
+    """Served only to those who may see the case, always as a download."""
+    case = _load(case_id)
+    item = next((a for a in case.attachments if a.id == attachment_id), None)
+    if item is None or not permissions.can_see_identity(current_user, case):
+        abort(404)
+    return send_from_directory(
+        current_app.config["UPLOAD_DIR"],
+        item.stored_name,
+        as_attachment=True,
+        download_name=item.original_name or f"attachment-{item.id}",
+        mimetype=item.content_type,
+    )
 
 
 @bp.post("/<int:case_id>/<action>")

@@ -6,6 +6,7 @@ verb raises CaseConflict ("this case changed, reload") instead of acting twice.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,8 +15,9 @@ from sqlalchemy import select, update
 from grievance.domain import sla
 from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
 from grievance.extensions import db
-from grievance.models import Case, Fund, User
+from grievance.models import Case, ExtensionRequest, Fund, IdentityView, User
 from grievance.models.timeutil import from_db, to_db
+from grievance.notifications import outbox
 from grievance.services import audit, reference
 
 __all__ = [
@@ -35,6 +37,9 @@ __all__ = [
     "start",
     "transfer",
 ]
+
+
+security_log = logging.getLogger("grievance.security")
 
 
 class CaseConflict(Exception):
@@ -93,7 +98,7 @@ def _transition(
     if public and actor is not None and actor.role != "monitor":
         values.update(_public_update_values(case, now, new_status))
     _apply(case, expected_version, **values)
-    audit.append_event(
+    event = audit.append_event(
         action.value,
         case=case,
         actor=actor,
@@ -102,6 +107,8 @@ def _transition(
         at=now,
         payload=payload,
     )
+    if public and actor is not None and actor.role != "monitor":
+        outbox.notify_complainant(case, action.value, event.seq)
 
 
 def _public_update_values(case: Case, now: datetime, new_status: Status) -> dict[str, Any]:
@@ -475,3 +482,110 @@ def record_feedback(case: Case, solved: bool, *, now=None) -> None:
             )
         except TransitionRefused:
             pass  # past the window: the answer is recorded, the case stays as it is
+
+
+def request_extension(
+    case: Case, actor: User, extra_days: int, reason: str, *, expected_version: int | None = None, now=None
+) -> ExtensionRequest:
+    """An officer asks for more working days on the resolve clock; a supervisor decides."""
+    now = _now(now)
+    pending = db.session.execute(
+        select(ExtensionRequest.id).where(ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending")
+    ).first()
+    if pending:
+        raise TransitionRefused(
+            Action.REQUEST_EXTENSION, Status(case.status), "an extension request is already pending"
+        )
+    if case.first_resolved_at is not None:
+        raise TransitionRefused(
+            Action.REQUEST_EXTENSION, Status(case.status), "the resolve clock has already stopped for this case"
+        )
+    request = ExtensionRequest(
+        case_id=case.id, requested_by_id=actor.id, extra_days=extra_days, reason=reason, created_at=to_db(now)
+    )
+    db.session.add(request)
+    db.session.flush()
+    _transition(
+        case,
+        Action.REQUEST_EXTENSION,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=False,
+        payload={"request_id": request.id, "extra_days": extra_days, "reason": reason},
+    )
+    outbox.notify_staff(case, "extension_requested", request.id, roles=("supervisor",), fund_id=case.fund_id)
+    return request
+
+
+def decide_extension(
+    request: ExtensionRequest,
+    supervisor: User,
+    approve: bool,
+    note: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> None:
+    """A supervisor of the handling fund approves (the due date moves) or refuses an extension.
+
+    An approved extension is an event of its own; a breach already recorded stays recorded.
+    """
+    now = _now(now)
+    case = db.session.get(Case, request.case_id)
+    if supervisor.role != "supervisor" or supervisor.fund_id != case.fund_id:
+        raise TransitionRefused(
+            Action.DECIDE_EXTENSION, Status(case.status), "only a supervisor of the handling fund can decide"
+        )
+    decided = db.session.execute(
+        update(ExtensionRequest)
+        .where(ExtensionRequest.id == request.id, ExtensionRequest.status == "pending")
+        .values(
+            status="approved" if approve else "refused",
+            decided_by_id=supervisor.id,
+            decided_at=to_db(now),
+            decision_note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        raise CaseConflict()
+    values: dict[str, Any] = {}
+    payload: dict[str, Any] = {"request_id": request.id, "approved": approve, "note": note}
+    if approve:
+        cal = reference.working_calendar()
+        new_due = sla.extend(from_db(case.resolve_due_at), request.extra_days, cal)
+        warn_percent = reference.policy_for(case.category).warn_percent
+        values = {
+            "resolve_due_at": to_db(new_due),
+            "resolve_warn_at": to_db(sla.warn_instant(from_db(case.received_at), new_due, warn_percent, cal)),
+            "extended_days": case.extended_days + request.extra_days,
+        }
+        payload["resolve_due"] = new_due.isoformat()
+        payload["extra_days"] = request.extra_days
+    _transition(
+        case,
+        Action.DECIDE_EXTENSION,
+        supervisor,
+        expected_version=expected_version,
+        now=now,
+        public=False,
+        payload=payload,
+        values=values,
+    )
+    db.session.refresh(request)
+
+
+def pending_extensions(case: Case) -> list[ExtensionRequest]:
+    return list(
+        db.session.execute(
+            select(ExtensionRequest).where(ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending")
+        ).scalars()
+    )
+
+
+def record_identity_view(case: Case, viewer: User, *, now=None) -> None:
+    """Log that a staff member opened the complainant's personal data."""
+    db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
+    db.session.flush()
+    security_log.info("identity viewed case_id=%s user_id=%s", case.id, viewer.id)

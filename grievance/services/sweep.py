@@ -17,6 +17,7 @@ from grievance.domain.sla import Clock, SweepKind
 from grievance.extensions import db
 from grievance.models import Case, Category
 from grievance.models.timeutil import from_db, to_db
+from grievance.notifications import outbox
 from grievance.services import audit, reference
 
 OPEN = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
@@ -162,7 +163,7 @@ def _record(case: Case, action: sla.SweepAction, policy: sla.Policy, cal, now: d
         SweepKind.BREACH: "sla_breach",
         SweepKind.ESCALATE: "escalated",
     }[action.kind]
-    audit.append_event(
+    event = audit.append_event(
         kind,
         case=case,
         actor_label="system",
@@ -173,4 +174,9 @@ def _record(case: Case, action: sla.SweepAction, policy: sla.Policy, cal, now: d
             "due": action.due.isoformat(),
         },
     )
+    if action.kind == SweepKind.BREACH:
+        outbox.notify_staff(case, "sla_breach", event.seq, roles=("supervisor",), fund_id=case.fund_id)
+    elif action.kind == SweepKind.ESCALATE:
+        outbox.notify_staff(case, "escalated", event.seq, roles=("oversight",), fund_id=None)
+        outbox.notify_complainant(case, "escalated", event.seq)
     return True
