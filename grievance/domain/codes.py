@@ -44,7 +44,7 @@ def format_reference(year: int, number: int) -> str:
 
 def parse_reference(text: str) -> tuple[int, int] | None:
     parts = text.strip().upper().split("-")
-    if len(parts) != 3 or parts[0] != "GRV" or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) != 3 or parts[0] != "GRV" or not parts[1].isdecimal() or not parts[2].isdecimal():
         return None
     if len(parts[1]) != 4 or len(parts[2]) > 9:
         return None
