@@ -1,0 +1,127 @@
+"""Migrations: `flask db upgrade` on an empty database gives exactly the models' schema, and
+every revision downgrades cleanly. Runs on an SQLite file and, with TEST_DATABASE_URL, on a
+throwaway PostgreSQL database (so the session-wide test schema is never touched)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+import grievance.models  # noqa: F401 - every model registered on the metadata
+from config import TestConfig
+from grievance import create_app
+from grievance.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging():
+    """Alembic's env.py runs logging.fileConfig, which disables every existing logger;
+    put them back so later tests that read logs still see them."""
+    manager = logging.root.manager
+    disabled = {name: lg.disabled for name, lg in manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    levels = {name: lg.level for name, lg in manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    root_handlers, root_level = logging.root.handlers[:], logging.root.level
+    yield
+    for name, lg in list(manager.loggerDict.items()):
+        if isinstance(lg, logging.Logger):
+            lg.disabled = disabled.get(name, False)
+            if name in levels:
+                lg.level = levels[name]
+    logging.root.handlers[:] = root_handlers
+    logging.root.setLevel(root_level)
+
+
+def _postgres_database():
+    """Create an empty database next to TEST_DATABASE_URL's; yields its URL, then drops it."""
+    import psycopg
+
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"grievance_migr_{secrets.token_hex(4)}"
+    params = {
+        "host": base.host or "127.0.0.1",
+        "port": base.port or 5432,
+        "user": base.username,
+        "password": base.password,
+        "dbname": base.database,
+    }
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**params, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migration_app(request, tmp_path):
+    """An app bound to an empty database, inside an app context."""
+    if request.param == "sqlite":
+        urls = iter([f"sqlite:///{tmp_path / 'migrations.sqlite'}"])
+    else:
+        if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"):
+            pytest.skip("TEST_DATABASE_URL does not name a PostgreSQL database")
+        urls = _postgres_database()
+    url = next(urls)
+    config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        for _ in urls:  # run the generator's clean-up (drops the PostgreSQL database)
+            pass
+
+
+def _schema_differences() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _revisions(app) -> list[str]:
+    """Revision ids from base to head."""
+    script = ScriptDirectory(app.extensions["migrate"].directory)
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_upgrade_from_empty_gives_exactly_the_models_schema(migration_app):
+    assert _tables() == set()
+    upgrade()
+    assert _current_revision() == _revisions(migration_app)[-1]
+    assert _tables() == set(db.metadata.tables)
+    assert _schema_differences() == []
+
+
+def test_every_revision_downgrades_to_base_and_upgrades_again(migration_app):
+    revisions = _revisions(migration_app)
+    upgrade()
+    # Step down one revision at a time: each downgrade must leave the previous revision.
+    for expected in reversed([None, *revisions[:-1]]):
+        downgrade(revision="-1")
+        assert _current_revision() == expected
+    assert _tables() == set()
+
+    upgrade()
+    assert _current_revision() == revisions[-1]
+    assert _schema_differences() == []
