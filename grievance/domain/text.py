@@ -20,6 +20,8 @@ _C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE_RUN = re.compile(f"[{ZERO_WIDTH}{BIDI_CONTROLS}]{{{MAX_INVISIBLE_RUN + 1},}}")
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Everything that starts a new line or column somewhere (str.splitlines, mail and SMS gateways).
+_LINE_BREAKS = re.compile("[\n\t\x85\u2028\u2029]")
 
 
 class TextRejected(ValueError):
@@ -34,7 +36,7 @@ class TextRejected(ValueError):
 def _combining_run_too_long(text: str) -> bool:
     run = 0
     for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Mc"):
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Mc", "Me"):
             run += 1
             if run > MAX_COMBINING_RUN:
                 return True
@@ -52,9 +54,12 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = True) ->
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _C0.search(value):
         raise TextRejected("control", "The text contains control characters that are not allowed.")
-    if not multiline and ("\n" in value or "\t" in value):
+    if not multiline and _LINE_BREAKS.search(value):
         raise TextRejected("control", "This field must be a single line.")
     value = unicodedata.normalize("NFC", value).strip()
+    # Checked before the per-character scans below so a huge input costs little time.
+    if len(value) > max_length:
+        raise TextRejected("too_long", f"The text is longer than {max_length} characters.")
     if _INVISIBLE_RUN.search(value):
         raise TextRejected("invisible", "The text contains a long run of invisible characters.")
     if not multiline and _BIDI.search(value):
@@ -64,6 +69,4 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = True) ->
         )
     if _combining_run_too_long(value):
         raise TextRejected("marks", "The text contains a long run of combining marks.")
-    if len(value) > max_length:
-        raise TextRejected("too_long", f"The text is longer than {max_length} characters.")
     return value
