@@ -1,0 +1,85 @@
+# Developer commands. `make run` and `make test` work from a fresh clone: they create the
+# virtualenv, install the pinned requirements and the Khmer font when they are missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+# Stamp files: pip runs again only when a requirements file is newer than its stamp.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP     := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help venv setup setup-dev font run test lint format db seed demo clean-venv
+
+help:
+	@echo "make run      set up, migrate, seed reference + demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test     set up (with dev tools), run pytest, ruff check and ruff format --check"
+	@echo "make lint     ruff check + ruff format --check"
+	@echo "make format   ruff format + ruff check --fix"
+	@echo "make db       apply migrations (flask db upgrade)"
+	@echo "make seed     load reference data (idempotent); make demo adds demo accounts and cases"
+	@echo "make setup    virtualenv + runtime requirements; make setup-dev adds test tools"
+	@echo "make font     install the Khmer font (fonts-khmeros) if none is present"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(RUNTIME_STAMP) $@
+
+venv: $(BIN)/python
+setup: $(RUNTIME_STAMP)
+setup-dev: $(DEV_STAMP)
+
+# PDFs (scorecards, receipts) need a Khmer font installed where fontconfig finds it.
+font:
+	@if fc-list 2>/dev/null | grep -qi khmer; then \
+		echo "Khmer font: present"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Khmer font: installing fonts-khmeros"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-khmeros >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-khmeros >/dev/null; }; \
+	else \
+		echo "Khmer font: none found. Install it with: sudo apt-get install fonts-khmeros"; \
+		echo "            (Khmer text in PDFs shows as boxes until then)"; \
+	fi
+
+db: setup
+	@mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed
+
+demo: db
+	$(FLASK) seed --demo
+
+run: setup font demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-dev font
+	$(BIN)/pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-venv:
+	rm -rf $(VENV)
