@@ -84,8 +84,9 @@ def verify(events: Iterable[StoredEvent], head: tuple[int, str] | None) -> Verdi
             return Verdict(False, checked, last.seq, "events exist but no chain head is recorded")
         return Verdict(True, 0)
     head_seq, head_hash = head
-    if last is None or last.seq != head_seq or last.hash != head_hash:
-        found = 0 if last is None else last.seq
+    # An empty chain ends at the genesis value, which is what a head of (0, GENESIS) records.
+    found, found_hash = (0, GENESIS) if last is None else (last.seq, last.hash)
+    if found != head_seq or found_hash != head_hash:
         return Verdict(
             False,
             checked,
