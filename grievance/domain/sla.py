@@ -86,6 +86,9 @@ def resume(
 ) -> Resumed:
     """Move the resolve clock out by the working time spent awaiting the complainant."""
     paused = cal.working_seconds_between(paused_at, resumed_at)
+    if paused_at > resolve_due:
+        # The clock had already run out when the case was paused: the breach stands.
+        return Resumed(paused_seconds=paused, resolve_due=resolve_due, resolve_warn=resolve_warn)
     return Resumed(
         paused_seconds=paused,
         resolve_due=cal.add_working_seconds(resolve_due, paused),
@@ -122,6 +125,12 @@ class ClockSnapshot:
     loop_breached: bool  # for the current gap between public updates
     escalate_at: datetime | None
     escalated: bool
+    paused_since: datetime | None = None  # when the current pause began
+
+    @property
+    def resolve_clock_stopped(self) -> bool:
+        """Paused before the resolve deadline; a pause begun after it does not hide the breach."""
+        return self.paused and (self.paused_since is None or self.paused_since <= self.resolve_due)
 
 
 class SweepKind(StrEnum):
@@ -145,7 +154,7 @@ def sweep_actions(snap: ClockSnapshot, now: datetime) -> list[SweepAction]:
             actions.append(SweepAction(SweepKind.WARN, Clock.ACKNOWLEDGE, snap.ack_due))
         if not snap.ack_breached and now > snap.ack_due:
             actions.append(SweepAction(SweepKind.BREACH, Clock.ACKNOWLEDGE, snap.ack_due))
-    if snap.first_resolved_at is None and not snap.paused:
+    if snap.first_resolved_at is None and not snap.resolve_clock_stopped:
         if not snap.resolve_warned and now >= snap.resolve_warn:
             actions.append(SweepAction(SweepKind.WARN, Clock.RESOLVE, snap.resolve_due))
         if not snap.resolve_breached and now > snap.resolve_due:

@@ -60,7 +60,7 @@ def _candidates(now_db: datetime):
                 ),
                 and_(
                     Case.first_resolved_at.is_(None),
-                    Case.paused_at.is_(None),
+                    or_(Case.paused_at.is_(None), Case.paused_at > Case.resolve_due_at),
                     or_(
                         and_(
                             Case.resolve_warned_at.is_(None),
@@ -100,6 +100,7 @@ def snapshot(case: Case) -> sla.ClockSnapshot:
         loop_breached=loop_breached,
         escalate_at=from_db(case.escalate_at),
         escalated=case.escalated_at is not None,
+        paused_since=from_db(case.paused_at),
     )
 
 
