@@ -2,12 +2,19 @@
 
 from grievance.models.audit import ChainHead, Event
 from grievance.models.case import Attachment, Case, Complainant, ReferenceCounter
+from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
 from grievance.models.org import Fund, Organisation
+from grievance.models.outreach import InfoPage, Office
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
 from grievance.models.user import User
 from grievance.models.workflow_extra import ApiKey, ExtensionRequest, IdentityView, OutboxMessage
 
 __all__ = [
+    "CaseFlag",
+    "CaseFollow",
+    "InfoPage",
+    "MonitorScope",
+    "Office",
     "ApiKey",
     "ExtensionRequest",
     "IdentityView",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,6 +102,7 @@ class Case(db.Model):
     indigenous: Mapped[bool | None] = mapped_column(Boolean)
     people_affected: Mapped[int] = mapped_column(Integer, default=1)
 
+    intake_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     filed_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     filed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -169,6 +171,7 @@ class Complainant(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     programme_number: Mapped[str | None] = mapped_column(String(64))
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="complainant")
 

@@ -12,7 +12,7 @@ from grievance.extensions import db
 from grievance.models.org import Fund, Organisation
 from grievance.models.timeutil import utcnow
 
-ROLES = ("admin", "oversight", "supervisor", "officer", "monitor")
+ROLES = ("admin", "oversight", "supervisor", "officer", "monitor", "frontdesk")
 FUND_ROLES = ("supervisor", "officer")
 
 
@@ -28,6 +28,7 @@ class User(UserMixin, db.Model):
             name="fund_role_has_fund",
         ),
         CheckConstraint("role <> 'monitor' OR organisation_id IS NOT NULL", name="monitor_has_org"),
+        CheckConstraint("role <> 'frontdesk' OR office_id IS NOT NULL", name="frontdesk_has_office"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,11 +38,16 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Rotated on logout, password change and deactivation: every session carrying the old
     # value stops working at once.
     session_token: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(2), default="km")
+    # Optional TOTP second factor (admin and oversight); the last used time-step makes a code single-use.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     fund: Mapped[Fund | None] = relationship()
