@@ -144,7 +144,11 @@ def sweep(now: datetime | None = None, *, batch: int = 2000) -> SweepReport:
 
 def _record(case: Case, action: sla.SweepAction, policy: sla.Policy, cal, now: datetime) -> bool:
     column = _COLUMNS[(action.kind, action.clock)]
-    values = {column: to_db(action.due), "sla_state": _state_after(case, action.kind)}
+    recorded = action.due
+    if action.kind == SweepKind.WARN:
+        # A warning happens at its own instant (80 %), not at the deadline it warns about.
+        recorded = from_db(case.ack_warn_at if action.clock == Clock.ACKNOWLEDGE else case.resolve_warn_at)
+    values = {column: to_db(recorded), "sla_state": _state_after(case, action.kind)}
     condition = getattr(Case, column).is_(None)
     if action.clock == Clock.KEEP_IN_LOOP:
         condition = or_(condition, Case.loop_breached_at < Case.last_public_at)
