@@ -75,10 +75,10 @@ def test_simultaneous_transitions_one_success_one_conflict(shared_app, rounds):
         officer_ids = [o.id for o in officers]
     for case_id, version in ids:
 
-        def acknowledge(who):
+        def acknowledge(who, seen=version):
             def run(case):
                 officer = _db.session.get(type(officers[0]), officer_ids[who])
-                svc.acknowledge(case, officer, f"officer {who}", expected_version=version)
+                svc.acknowledge(case, officer, f"officer {who}", expected_version=seen)
 
             return run
 
