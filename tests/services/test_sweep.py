@@ -1,0 +1,231 @@
+"""The SLA sweep with a fixed clock: warn at 80 %, breach after the due instant, escalate 5 days later."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from grievance.cases import service
+from grievance.domain import sla
+from grievance.domain.calendar import WorkingCalendar
+from grievance.models import Case, ClosureDay, Event
+from grievance.models.timeutil import from_db, to_db
+from grievance.services.audit import verify_chain
+from grievance.services.sweep import sweep
+
+PP = ZoneInfo("Asia/Phnom_Penh")
+SECOND = timedelta(seconds=1)
+
+
+def pp(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PP)
+
+
+RECEIVED = pp(2026, 4, 10, 10, 0)  # Friday before Khmer New Year
+ACK_WARN = pp(2026, 4, 17, 11, 35, 59)  # 80 % of the working time to the ack deadline
+ACK_DUE = pp(2026, 4, 17, 23, 59, 59)
+ESCALATE = pp(2026, 4, 24, 23, 59, 59)  # 5 working days after the ack deadline
+
+
+def run(db, now):
+    report = sweep(now=now)
+    db.session.commit()
+    return report
+
+
+def events_table(db) -> list[tuple]:
+    return list(db.session.execute(select(Event.seq, Event.kind, Event.case_id, Event.payload).order_by(Event.seq)))
+
+
+def sla_events(db, case) -> list[tuple[str, dict]]:
+    rows = db.session.execute(
+        select(Event.kind, Event.payload)
+        .where(Event.case_id == case.id, Event.kind.in_(["sla_warning", "sla_breach", "escalated"]))
+        .order_by(Event.seq)
+    )
+    return [(kind, json.loads(payload)) for kind, payload in rows]
+
+
+def test_case_deadlines_as_stored(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    assert from_db(case.ack_warn_at) == ACK_WARN
+    assert from_db(case.ack_due_at) == ACK_DUE
+
+
+def test_nothing_happens_before_the_80_percent_instant(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    report = run(db, ACK_WARN - SECOND)
+    assert report.counts == {}
+    assert case.ack_warned_at is None and case.sla_state == "on_track"
+    assert sla_events(db, case) == []
+
+
+def test_warning_at_80_percent_on_the_right_working_day(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    # Before Khmer New Year the warning is not due, though four calendar days have passed.
+    assert run(db, pp(2026, 4, 16, 23, 0)).counts == {}
+    report = run(db, ACK_WARN)
+    assert report.counts == {"warn:acknowledge": 1}
+    db.session.refresh(case)
+    assert case.sla_state == "at_risk"
+    assert from_db(case.ack_warned_at) == ACK_WARN
+    assert sla_events(db, case) == [("sla_warning", {"clock": "acknowledge", "due": "2026-04-17T16:59:59+00:00"})]
+
+
+def test_breach_just_after_the_due_instant_and_not_before(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    run(db, ACK_WARN)
+    assert run(db, ACK_DUE).counts == {}
+    db.session.refresh(case)
+    assert case.ack_breached_at is None and case.sla_state == "at_risk"
+
+    assert run(db, ACK_DUE + SECOND).counts == {"breach:acknowledge": 1}
+    db.session.refresh(case)
+    assert case.sla_state == "breached"
+    assert from_db(case.ack_breached_at) == ACK_DUE
+    assert from_db(case.escalate_at) == ESCALATE
+    kinds = [kind for kind, _ in sla_events(db, case)]
+    assert kinds == ["sla_warning", "sla_breach"]
+
+
+def test_escalation_five_working_days_after_the_breach(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    run(db, ACK_DUE + SECOND)
+    assert run(db, pp(2026, 4, 23, 12, 0)).counts == {}
+    assert run(db, ESCALATE).counts == {}
+    db.session.refresh(case)
+    assert case.escalated_at is None
+
+    assert run(db, ESCALATE + SECOND).counts == {"escalate:case": 1}
+    db.session.refresh(case)
+    assert case.sla_state == "escalated"
+    assert from_db(case.escalated_at) == ESCALATE
+    escalation = db.session.execute(
+        select(Event).where(Event.case_id == case.id, Event.kind == "escalated")
+    ).scalar_one()
+    assert escalation.public and escalation.actor_label == "system"
+
+
+def test_one_late_run_records_warning_breach_and_escalation_at_their_own_instants(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    report = run(db, pp(2026, 4, 27, 9, 0))
+    assert report.counts == {"warn:acknowledge": 1, "breach:acknowledge": 1, "escalate:case": 1}
+    db.session.refresh(case)
+    assert from_db(case.ack_warned_at) == ACK_WARN
+    assert from_db(case.ack_breached_at) == ACK_DUE
+    assert from_db(case.escalated_at) == ESCALATE
+    assert case.sla_state == "escalated"
+
+
+def test_second_run_at_the_same_instant_changes_nothing(make, db):
+    for i in range(3):
+        make.case("NSAF-CT-MISSING", now=RECEIVED + timedelta(hours=i))
+    make.case("HEALTH-DENIED", now=RECEIVED)
+    now = pp(2026, 5, 12, 9, 0)
+    first = run(db, now)
+    assert first.counts["breach:acknowledge"] == 4
+    assert first.counts["escalate:case"] == 4
+    before_events = events_table(db)
+    before_cases = [
+        (c.id, c.version, c.sla_state, c.ack_breached_at, c.resolve_warned_at, c.escalated_at)
+        for c in db.session.execute(select(Case).order_by(Case.id)).scalars()
+    ]
+    second = run(db, now)
+    assert second.counts == {}
+    assert events_table(db) == before_events
+    after_cases = [
+        (c.id, c.version, c.sla_state, c.ack_breached_at, c.resolve_warned_at, c.escalated_at)
+        for c in db.session.execute(select(Case).order_by(Case.id)).scalars()
+    ]
+    assert after_cases == before_cases
+    assert verify_chain().ok
+
+
+def test_acknowledged_case_is_never_warned_on_the_ack_clock(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=3))
+    db.session.commit()
+    assert run(db, ACK_DUE + timedelta(days=1)).counts == {}
+    db.session.refresh(case)
+    assert case.ack_warned_at is None and case.ack_breached_at is None
+
+
+def test_keep_in_loop_breach_after_ten_silent_working_days(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=1))
+    db.session.commit()
+    loop_due = from_db(case.loop_due_at)
+    assert loop_due == pp(2026, 4, 29, 23, 59, 59)
+    assert "breach:keep_in_loop" not in run(db, loop_due).counts
+    assert run(db, loop_due + SECOND).counts.get("breach:keep_in_loop") == 1
+    db.session.refresh(case)
+    assert case.sla_state == "breached"
+    # A new public update opens a fresh gap, which can be breached again later.
+    service.public_update(case, officer, "still working", now=pp(2026, 4, 30, 9, 0))
+    db.session.commit()
+    second_due = from_db(case.loop_due_at)
+    assert run(db, second_due).counts.get("breach:keep_in_loop") is None
+    assert run(db, second_due + SECOND).counts.get("breach:keep_in_loop") == 1
+
+
+def test_closure_day_delays_the_warning_and_the_breach(make, db):
+    db.session.add(ClosureDay(day=date(2026, 4, 17), reason_en="Closed", reason_km="បិទ"))
+    db.session.commit()
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    assert from_db(case.ack_due_at) == pp(2026, 4, 20, 23, 59, 59)
+    assert run(db, ACK_DUE + SECOND).counts == {}
+    assert run(db, pp(2026, 4, 20, 23, 59, 59) + SECOND).counts == {"warn:acknowledge": 1, "breach:acknowledge": 1}
+
+
+def test_breach_is_not_undone_by_a_later_pause_and_resume(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=1))
+    service.start(case, officer, now=RECEIVED + timedelta(hours=2))
+    db.session.commit()
+    due = from_db(case.resolve_due_at)
+    assert run(db, due + SECOND).counts.get("breach:resolve") == 1
+    service.request_info(case, officer, "?", now=due + timedelta(days=1))
+    service.provide_info(case, None, "!", now=due + timedelta(days=10))
+    db.session.commit()
+    run(db, due + timedelta(days=10, hours=1))
+    db.session.refresh(case)
+    assert from_db(case.resolve_breached_at) == due
+    assert case.sla_state in ("breached", "escalated")
+    assert case.breached
+
+
+def test_breach_is_not_undone_by_a_later_extension(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=1))
+    db.session.commit()
+    due = from_db(case.resolve_due_at)
+    run(db, due + SECOND)
+    # An approved extension moves the due date out by 10 working days.
+    extended = sla.extend(due, 10, WorkingCalendar())
+    db.session.execute(update(Case).where(Case.id == case.id).values(resolve_due_at=to_db(extended), extended_days=10))
+    db.session.commit()
+    report = run(db, due + timedelta(days=1))
+    db.session.refresh(case)
+    assert "breach:resolve" not in report.counts
+    assert from_db(case.resolve_breached_at) == due
+    assert case.sla_state == "breached"
+    resolve_breaches = [p for kind, p in sla_events(db, case) if kind == "sla_breach" and p["clock"] == "resolve"]
+    assert len(resolve_breaches) == 1
+
+
+def test_resolved_and_closed_cases_are_left_alone(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=1))
+    service.resolve(case, officer, "remedied", "paid", now=RECEIVED + timedelta(days=1))
+    db.session.commit()
+    report = run(db, pp(2026, 7, 1, 9, 0))
+    assert report.counts == {}
+    assert report.examined == 0
