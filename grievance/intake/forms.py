@@ -1,3 +1,4 @@
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,10 +16,11 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
-from grievance.forms_common import CleanText
+from grievance.forms_common import MESSAGES, CleanText
 
 DESCRIPTION_MAX = 5000
 
@@ -27,6 +29,22 @@ IDENTITY_CHOICES = [
     ("confidential", _l("Confidential")),
     ("named", _l("Named")),
 ]
+
+BADLY_ENCODED = "grievance.badly_encoded_fields"
+
+
+class DecodedCleanly:
+    """Refuse a field whose bytes were not valid UTF-8 (raw bytes, overlong forms, surrogates).
+
+    Werkzeug decodes form bodies leniently: it keeps such bytes as literal "%FF" text, or drops
+    the whole body if raw bytes were sent unencoded. The intake blueprint checks the raw body
+    first (routes._check_encoding) and lists the fields here; this validator turns that into a
+    message next to the field. It stops the chain so "please describe" does not follow it.
+    """
+
+    def __call__(self, form, field) -> None:
+        if has_request_context() and field.name in request.environ.get(BADLY_ENCODED, ()):
+            raise StopValidation(MESSAGES["invalid"])
 
 
 class ComplaintForm(FlaskForm):
@@ -37,6 +55,7 @@ class ComplaintForm(FlaskForm):
     description = TextAreaField(
         _l("Tell us what happened"),
         validators=[
+            DecodedCleanly(),
             DataRequired(_l("Please describe what happened.")),
             CleanText(DESCRIPTION_MAX),
         ],
@@ -45,7 +64,7 @@ class ComplaintForm(FlaskForm):
     province = SelectField(_l("Province or capital"), validators=[Optional()])
     programme_number = StringField(
         _l("Programme number (IDPoor or NSSF card), if you have one"),
-        validators=[Optional(), CleanText(64, multiline=False)],
+        validators=[DecodedCleanly(), Optional(), CleanText(64, multiline=False)],
     )
     identity_mode = RadioField(
         _l("How do you want to be known?"),
@@ -53,7 +72,10 @@ class ComplaintForm(FlaskForm):
         default="anonymous",
         validators=[InputRequired()],
     )
-    name = StringField(_l("Your name"), validators=[Optional(), CleanText(200, multiline=False)])
+    name = StringField(
+        _l("Your name"),
+        validators=[DecodedCleanly(), Optional(), CleanText(200, multiline=False)],
+    )
     phone = StringField(
         _l("Phone number"),
         validators=[
@@ -82,17 +104,20 @@ class ComplaintForm(FlaskForm):
 class TrackForm(FlaskForm):
     reference = StringField(
         _l("Reference number"),
-        validators=[DataRequired(), Length(max=24), CleanText(24, multiline=False)],
+        validators=[DecodedCleanly(), DataRequired(), Length(max=24), CleanText(24, multiline=False)],
     )
     code = StringField(
         _l("Tracking code"),
-        validators=[DataRequired(), Length(max=32), CleanText(32, multiline=False)],
+        validators=[DecodedCleanly(), DataRequired(), Length(max=32), CleanText(32, multiline=False)],
     )
     submit = SubmitField(_l("Check my complaint"))
 
 
 class AddInformationForm(TrackForm):
-    message = TextAreaField(_l("Add information"), validators=[DataRequired(), CleanText(DESCRIPTION_MAX)])
+    message = TextAreaField(
+        _l("Add information"),
+        validators=[DecodedCleanly(), DataRequired(), CleanText(DESCRIPTION_MAX)],
+    )
     submit = SubmitField(_l("Send"))
 
 

@@ -1,8 +1,9 @@
 """The public side: complaint form, receipt, tracking. No login; nothing identifying logged."""
 
 import secrets
+from urllib.parse import unquote_to_bytes
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from grievance.cases import service as case_service
@@ -11,6 +12,7 @@ from grievance.geo import province_choices
 from grievance.i18n import current_locale
 from grievance.intake import service
 from grievance.intake.forms import (
+    BADLY_ENCODED,
     AddInformationForm,
     ComplaintForm,
     FeedbackForm,
@@ -19,6 +21,32 @@ from grievance.intake.forms import (
 from grievance.intake.presenter import category_groups, submission_from_form
 
 bp = Blueprint("intake", __name__)
+
+
+@bp.before_request
+def _limit_form_body():
+    """Bound url-encoded bodies as multipart text parts already are (MAX_FORM_MEMORY_SIZE).
+
+    Werkzeug applies MAX_FORM_MEMORY_SIZE only to multipart parts; an url-encoded body (what the
+    public forms send) was read whole up to MAX_CONTENT_LENGTH (16 MB), normalised, validated and
+    echoed back into the 400 page. Refusing it early gives the 413 "too large" page instead.
+    """
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
+        _check_encoding(request.get_data(cache=True))
+
+
+def _check_encoding(body: bytes) -> None:
+    """List the fields whose value is not valid UTF-8, for DecodedCleanly to refuse."""
+    bad = set()
+    for pair in body.split(b"&"):
+        name, _sep, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
+    if bad:
+        request.environ[BADLY_ENCODED] = frozenset(bad)
 
 
 def _key() -> bytes:
