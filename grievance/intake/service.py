@@ -36,6 +36,7 @@ class Submission:
     email: str | None = None
     programme_number: str | None = None
     consent_given: bool = False
+    sms_opt_in: bool = False
     gender: str | None = None
     age_band: str | None = None
     disability: bool | None = None
@@ -154,6 +155,7 @@ def submit(
                 email=sub.email,
                 programme_number=sub.programme_number,
                 consent_given=sub.consent_given,
+                sms_opt_in=bool(sub.sms_opt_in and sub.phone),
             )
         )
     elif sub.programme_number:

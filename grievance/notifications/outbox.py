@@ -49,9 +49,9 @@ def enqueue(
 
 
 def notify_complainant(case: Case, event_kind: str, event_seq: int) -> None:
-    """SMS to a complainant who gave a phone number, in their language, reference only."""
+    """SMS to a complainant who gave a phone number and asked for updates; reference only."""
     person = case.complainant
-    if person is None or not person.phone or case.identity_mode == "anonymous":
+    if person is None or not person.phone or not person.sms_opt_in or case.identity_mode == "anonymous":
         return
     body = messages.complainant_sms(event_kind, case.reference, case.language)
     if body is None:

@@ -60,7 +60,13 @@ class FakeGateway:
 @pytest.fixture()
 def acknowledged_case(db, make):
     case, _code = make.case(
-        "NSAF-CT-MISSING", now=T0, identity_mode="confidential", name="Sok Dara", phone="012 345 678", language="km"
+        "NSAF-CT-MISSING",
+        now=T0,
+        identity_mode="confidential",
+        name="Sok Dara",
+        phone="012 345 678",
+        language="km",
+        sms_opt_in=True,
     )
     officer = make.user("officer", fund="NSAF")
     svc.acknowledge(case, officer, "យើងបានទទួល", now=T0 + timedelta(hours=2))
@@ -144,8 +150,17 @@ def test_message_given_up_after_max_attempts_is_marked_failed(acknowledged_case,
     assert "012" not in (msg.last_error or ""), "errors never carry the recipient"
 
 
-def test_outbox_row_rolls_back_with_its_event(db, make):
+def test_no_sms_without_opt_in(db, make):
     case, _ = make.case("NSAF-CT-MISSING", now=T0, identity_mode="named", name="A", phone="012 000 111")
+    svc.acknowledge(case, make.user("officer", fund="NSAF"), "ok", now=T0 + timedelta(hours=1))
+    db.session.commit()
+    assert _messages(db) == []
+
+
+def test_outbox_row_rolls_back_with_its_event(db, make):
+    case, _ = make.case(
+        "NSAF-CT-MISSING", now=T0, identity_mode="named", name="A", phone="012 000 111", sms_opt_in=True
+    )
     svc.acknowledge(case, make.user("officer", fund="NSAF"), "ok", now=T0 + timedelta(hours=1))
     db.session.rollback()
     assert _messages(db) == []
