@@ -74,7 +74,11 @@ class WorkingCalendar:
 
     def deadline(self, received: datetime, n: int) -> datetime:
         """End (23:59:59 Phnom Penh) of the n-th working day after the day of receipt, in UTC."""
-        due_day = self.add_working_days(local_date(received), n)
+        day = local_date(received)
+        if n == 0 and not self.is_working_day(day):
+            # "The same working day" for something received on a day off is the next working day.
+            day = self.next_working_day(day)
+        due_day = self.add_working_days(day, n)
         return datetime.combine(due_day, END_OF_DAY, TZ).astimezone(timezone.utc)
 
     def working_seconds_between(self, start: datetime, end: datetime) -> int:

@@ -160,6 +160,13 @@ def test_late_night_receipt_uses_the_local_date_not_the_utc_date(cal):
     assert cal.deadline(before, 1) == end_of(date(2026, 6, 5))
 
 
+def test_zero_days_means_the_same_working_day(cal):
+    assert cal.deadline(pp(2026, 6, 3, 9, 0), 0) == end_of(date(2026, 6, 3))
+    # Received on a Saturday, or during Khmer New Year: the next working day, never a day off.
+    assert cal.deadline(pp(2026, 6, 6, 10, 0), 0) == end_of(date(2026, 6, 8))
+    assert cal.deadline(pp(2026, 4, 14, 10, 0), 0) == end_of(date(2026, 4, 17))
+
+
 def test_naive_datetimes_are_refused(cal):
     with pytest.raises(ValueError, match="timezone-aware"):
         cal.deadline(datetime(2026, 4, 10, 10, 0), 2)

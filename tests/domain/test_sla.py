@@ -70,6 +70,13 @@ def test_urgent_health_category_one_day_ack(cal):
     assert d.resolve_due == pp(2026, 11, 30, 23, 59, 59)
 
 
+def test_same_day_acknowledgement_of_a_weekend_complaint_warns_before_it_is_due(cal):
+    d = sla.initial_deadlines(pp(2026, 6, 6, 10, 0), Policy(ack_days=0, resolve_days=5), cal)
+    assert d.ack_due == pp(2026, 6, 8, 23, 59, 59)  # Monday, not the Saturday of receipt
+    assert d.ack_warn < d.ack_due
+    assert d.ack_warn == pp(2026, 6, 8, 19, 11, 59)  # 80 % of Monday
+
+
 def test_keep_in_loop_due_ten_working_days_after_last_public_update(cal):
     # 13, 17, 20-24, 27, 28, 29 April: the weekend and Khmer New Year do not count.
     assert sla.loop_due(pp(2026, 4, 10, 10, 0), POLICY, cal) == pp(2026, 4, 29, 23, 59, 59)
