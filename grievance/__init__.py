@@ -28,7 +28,8 @@ def create_app(config_class=None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from grievance import labels, security, sqlite
+    from grievance import labels, seclog, security, sqlite
+    from grievance.auth import sessions
     from grievance.extensions import babel, csrf, db, limiter, login_manager, migrate
     from grievance.i18n import current_locale, select_locale
 
@@ -47,7 +48,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     security.init_app(app)
+    sessions.init_app(app)
     labels.init_app(app)
+    seclog.configure()
 
     @app.before_request
     def _begin_mode():
@@ -79,20 +82,27 @@ def register_blueprints(app: Flask) -> None:
     from grievance.cases.routes import bp as cases_bp
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
+    from grievance.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 def register_errorhandlers(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
+    from flask_login import current_user
+
+    from grievance import seclog
     from grievance.extensions import db
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code in (401, 403, 404) and current_user.is_authenticated:
+            seclog.event("refused", user=current_user.id, code=exc.code, endpoint=request.endpoint)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
 
     @app.errorhandler(Exception)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from grievance.extensions import db
+from grievance.reports import cli as reports_cli
 
 
 def _key() -> bytes:
@@ -149,4 +150,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(sla)
     app.cli.add_command(audit)
+    reports_cli.register(app)
     app.cli.add_command(outbox_cli)

@@ -1,0 +1,1 @@
+"""The monthly accountability scorecard and printable case documents."""

@@ -1,0 +1,83 @@
+"""Scorecard downloads, the archive of months, and printable case documents."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grievance.cases import permissions as case_permissions
+from grievance.extensions import db, limiter
+from grievance.i18n import current_locale
+from grievance.intake import service as intake
+from grievance.intake.forms import TrackForm
+from grievance.models import Case, Fund
+from grievance.reports import metrics, service
+from grievance.reports.permissions import can_view_scorecard, scorecard_scopes
+
+bp = Blueprint("reports", __name__)
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _lang() -> str:
+    lang = request.args.get("lang") or current_locale()
+    return lang if lang in service.LANGS else "km"
+
+
+@bp.get("/")
+@login_required
+def archive():
+    scopes = scorecard_scopes(current_user, list(db.session.execute(select(Fund.code).order_by(Fund.id)).scalars()))
+    if not scopes:
+        abort(404)
+    own_fund = None if current_user.role in case_permissions.COUNCIL_ROLES else current_user.fund_id
+    return render_template(
+        "reports/archive.html", months=metrics.months_with_cases(own_fund), scopes=scopes, langs=service.LANGS
+    )
+
+
+@bp.get("/<month>/scorecard-<scope>-<lang>.pdf")
+@login_required
+def scorecard(month: str, scope: str, lang: str):
+    if lang not in service.LANGS or not can_view_scorecard(current_user, scope):
+        abort(404)
+    try:
+        parsed = metrics.Month.parse(month)
+        card = service.build_scorecard(
+            parsed,
+            None if scope == "ALL" else scope,
+            lang,
+            key=service.fingerprint_key(current_app.config["SECRET_KEY"]),
+        )
+    except (ValueError, LookupError):
+        abort(404)
+    return _pdf(card.pdf, card.filename)
+
+
+@bp.get("/case/<int:case_id>.pdf")
+@login_required
+def case_file(case_id: int):
+    case = db.session.execute(case_permissions.visible_cases(current_user).where(Case.id == case_id)).scalar()
+    if case is None:
+        abort(404)
+    return _pdf(service.case_file_pdf(case, current_user, _lang()), f"{case.reference}.pdf")
+
+
+@bp.post("/receipt.pdf")
+@limiter.limit("10/minute;100/day")
+def receipt_pdf():
+    form = TrackForm()
+    if not form.validate_on_submit():
+        return render_template("intake/track.html", form=form), 400
+    secret = current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"]
+    case = intake.find_by_tracking(form.reference.data, form.code.data, intake.tracking_key(secret))
+    if case is None:
+        abort(404)
+    return _pdf(service.receipt_pdf(case, current_locale()), f"{case.reference}.pdf")

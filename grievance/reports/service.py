@@ -1,0 +1,249 @@
+"""Scorecards and printable case documents: figures in, PDF bytes out, and checking a PDF later."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from grievance.cases import permissions
+from grievance.domain.calendar import TZ
+from grievance.extensions import db
+from grievance.geo import province_name
+from grievance.models import Case, Category, Fund, User
+from grievance.models.timeutil import from_db
+from grievance.reports import metrics, words
+from grievance.reports.pdf import FIGURES_ATTACHMENT, render_pdf, shorten
+from grievance.services import audit
+
+LANGS = ("km", "en")
+
+
+@dataclass
+class Scorecard:
+    month: metrics.Month
+    scope: str
+    lang: str
+    figures: dict
+    digest: str
+    pdf: bytes
+
+    @property
+    def filename(self) -> str:
+        return f"scorecard-{self.scope}-{self.lang}.pdf"
+
+
+def fingerprint_key(secret: str) -> bytes:
+    return hashlib.sha256(b"grievance-scorecard-figures:" + secret.encode("utf-8")).digest()
+
+
+def _names(lang: str) -> dict:
+    funds = {f.code: f.name(lang) for f in db.session.execute(select(Fund)).scalars()}
+    categories = {c.code: c.name(lang) for c in db.session.execute(select(Category)).scalars()}
+    return {"funds": funds, "categories": categories}
+
+
+def render_scorecard(
+    figures: dict, lang: str, *, key: bytes, generated_at: datetime | None = None, chain_head=None
+) -> bytes:
+    """The scorecard PDF of already computed figures; digest and chain head printed and embedded."""
+    generated_at = generated_at or datetime.now(timezone.utc)
+    month = metrics.Month.parse(figures["month"])
+    digest = metrics.digest(figures)
+    seal = {
+        "month": figures["month"],
+        "scope": figures["scope"],
+        "digest": digest,
+        "chain_head": None if chain_head is None else {"seq": chain_head[0], "hash": chain_head[1]},
+        "fingerprints": metrics.fingerprints(figures, key),
+    }
+    t = words.words(lang)
+    names = _names(lang)
+    return render_pdf(
+        "reports/scorecard.html",
+        attachments={FIGURES_ATTACHMENT: json.dumps(seal, sort_keys=True).encode("utf-8")},
+        f=figures,
+        lang=lang,
+        t=t,
+        names=names,
+        month_label=words.month_name(month.first_day(), lang),
+        generated_at=generated_at.astimezone(TZ),
+        digest=digest,
+        chain_head=chain_head,
+        cell=metrics.cell,
+        is_masked=metrics.is_masked,
+        f_rate=metrics.rate,
+        short_month=lambda text: words.short_month(text, lang),
+        pct_cell=metrics.pct_cell,
+        ratings=metrics.RATINGS,
+        small_cell=metrics.SMALL_CELL,
+        bands=metrics.BACKLOG_BANDS,
+        headline=metrics.HEADLINE,
+        province=lambda code: t("unknown_province") if code == "--" else province_name(code, lang),
+        method=words.METHOD,
+    )
+
+
+def build_scorecard(month: metrics.Month, fund_code: str | None, lang: str, *, key: bytes) -> Scorecard:
+    """Compute the month's figures for one fund (or all) and render them in one language."""
+    figures = metrics.month_figures(month, fund_code)
+    pdf = render_scorecard(figures, lang, key=key, chain_head=audit.head())
+    return Scorecard(month, figures["scope"], lang, figures, metrics.digest(figures), pdf)
+
+
+def write_scorecards(
+    month: metrics.Month, fund_code: str | None, langs: tuple[str, ...], *, key: bytes, out: Path | None, root: Path
+) -> list[tuple[Path, Scorecard]]:
+    """Build and write one file per language; figures are computed once for all languages."""
+    figures = metrics.month_figures(month, fund_code)
+    head = audit.head()
+    written = []
+    for lang in langs:
+        pdf = render_scorecard(figures, lang, key=key, chain_head=head)
+        card = Scorecard(month, figures["scope"], lang, figures, metrics.digest(figures), pdf)
+        if out is not None and out.suffix.lower() == ".pdf":
+            path = out
+        else:
+            path = (out or root / str(month)) / card.filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        written.append((path, card))
+    return written
+
+
+@dataclass
+class Verification:
+    matches: bool
+    month: str
+    scope: str
+    stored_digest: str
+    current_digest: str
+    changed: list[str] = field(default_factory=list)
+
+
+class NotAScorecard(ValueError):
+    """The file is not a scorecard this application produced."""
+
+
+def read_seal(pdf: bytes) -> dict:
+    """The month, scope, digest and per-figure tags embedded in a scorecard PDF."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        attached = reader.attachments.get(FIGURES_ATTACHMENT)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a scorecard"
+        raise NotAScorecard(str(exc)) from None
+    if not attached:
+        raise NotAScorecard("no embedded scorecard figures")
+    seal = json.loads(attached[0])
+    info = reader.metadata or {}
+    if info.get("/scorecarddigest") not in (None, seal["digest"]):
+        raise NotAScorecard("the embedded digest and the document metadata disagree")
+    return seal
+
+
+def verify_scorecard(pdf: bytes, *, key: bytes) -> Verification:
+    """Recompute the figures of the PDF's month and scope; say whether they still match."""
+    seal = read_seal(pdf)
+    month = metrics.Month.parse(seal["month"])
+    figures = metrics.month_figures(month, None if seal["scope"] == "ALL" else seal["scope"])
+    current = metrics.digest(figures)
+    changed = []
+    if current != seal["digest"]:
+        changed = metrics.changed_paths(seal.get("fingerprints", {}), metrics.fingerprints(figures, key))
+    return Verification(current == seal["digest"], seal["month"], seal["scope"], seal["digest"], current, changed)
+
+
+# ---------------------------------------------------------------------------------------
+# Case documents
+
+
+def _local(value):
+    return None if value is None else from_db(value).astimezone(TZ)
+
+
+def _event_text(kind: str, payload: dict, lang: str) -> str:
+    """The human part of an event's payload (messages, reasons, transfer)."""
+    parts = []
+    if kind == "transfer":
+        parts.append(f"{payload.get('from_fund', '')} → {payload.get('to_fund', '')}")
+    if kind == "feedback":
+        parts.append("✓" if payload.get("solved") else "✗")
+    if kind in ("sla_breach", "sla_warning") and payload.get("clock"):
+        parts.append(words.pick(words.WORDS, payload["clock"], lang))
+    if payload.get("outcome"):
+        parts.append(str(payload["outcome"]))
+    for key in ("message", "reason", "note"):
+        if payload.get(key):
+            parts.append(str(payload[key]))
+    return " — ".join(parts)
+
+
+def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
+    events = audit.case_events(case.id, public_only=public_only)
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    actors = {}
+    if actor_ids and not public_only:
+        actors = {u.id: u.name for u in db.session.execute(select(User).where(User.id.in_(actor_ids))).scalars()}
+    items = []
+    for e in events:
+        text, cut = shorten(_event_text(e.kind, json.loads(e.payload), lang), 2000)
+        items.append(
+            {
+                "at": _local(e.at),
+                "label": words.pick(words.EVENT, e.kind, lang),
+                "actor": actors.get(e.actor_id, e.actor_label),
+                "public": e.public,
+                "text": text,
+                "cut": cut,
+            }
+        )
+    return items
+
+
+def _case_facts(case: Case, lang: str) -> dict:
+    description, cut = shorten(case.description)
+    return {
+        "reference": case.reference,
+        "status": words.pick(words.STATUS, case.status, lang),
+        "category": case.category.name(lang),
+        "fund": case.fund.name(lang),
+        "province": province_name(case.province_code, lang),
+        "received_at": _local(case.received_at),
+        "ack_due": _local(case.ack_due_at),
+        "resolve_due": _local(case.resolve_due_at),
+        "description": description,
+        "description_cut": cut,
+    }
+
+
+def case_file_pdf(case: Case, user: User, lang: str) -> bytes:
+    """The handling fund's printable file: facts, full timeline, identity only if this user may see it."""
+    complainant = case.complainant if permissions.can_see_identity(user, case) else None
+    return render_pdf(
+        "reports/case_file.html",
+        lang=lang,
+        t=words.words(lang),
+        c=_case_facts(case, lang),
+        case=case,
+        complainant=complainant,
+        timeline=_timeline(case, lang, public_only=False),
+        generated_at=datetime.now(timezone.utc).astimezone(TZ),
+    )
+
+
+def receipt_pdf(case: Case, lang: str) -> bytes:
+    """The complainant's receipt: what they told us, where it is, the public history; no code."""
+    return render_pdf(
+        "reports/receipt.html",
+        lang=lang,
+        t=words.words(lang),
+        c=_case_facts(case, lang),
+        timeline=_timeline(case, lang, public_only=True),
+        generated_at=datetime.now(timezone.utc).astimezone(TZ),
+    )
