@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -229,3 +229,26 @@ def test_resolved_and_closed_cases_are_left_alone(make, db):
     report = run(db, pp(2026, 7, 1, 9, 0))
     assert report.counts == {}
     assert report.examined == 0
+
+
+def test_complaint_sent_friday_evening_utc_is_received_on_saturday_in_phnom_penh(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=datetime(2026, 4, 10, 20, 0, tzinfo=timezone.utc))
+    # Saturday 03:00 local: the clock starts on Monday 13; 14-16 April are Khmer New Year.
+    assert from_db(case.ack_due_at) == ACK_DUE
+    # 80 % of Monday + Friday (172,799 s) is 138,239 s: all of Monday, then Friday until 14:23:59.
+    assert from_db(case.ack_warn_at) == pp(2026, 4, 17, 14, 23, 59)
+    assert run(db, pp(2026, 4, 17, 14, 23, 58)).counts == {}
+    assert run(db, pp(2026, 4, 17, 14, 23, 59)).counts == {"warn:acknowledge": 1}
+
+
+def test_thursday_evening_utc_is_friday_in_phnom_penh(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=datetime(2026, 4, 9, 20, 0, tzinfo=timezone.utc))
+    # Friday 03:00 local: two working days are Monday 13 and Friday 17 (not Friday 10 and Monday 13).
+    assert from_db(case.ack_due_at) == ACK_DUE
+
+
+def test_new_year_eve_utc_is_already_next_year_in_phnom_penh(make, db):
+    case, _ = make.case("NSAF-CT-MISSING", now=datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc))
+    assert case.reference == "GRV-2027-000001"
+    # 1 January is a holiday; Jan 4 and 5 are the two working days.
+    assert from_db(case.ack_due_at) == pp(2027, 1, 5, 23, 59, 59)
