@@ -71,15 +71,16 @@ def append_event(
 def _stored_events(batch: int = 5000) -> Iterator[chain.StoredEvent]:
     last = 0
     while True:
-        rows = (
-            db.session.execute(select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch)).scalars().all()
-        )
+        # populate_existing: verify what is stored, not what this session happens to hold. The
+        # identity map only keeps weak references, so batches do not pile up in memory, and the
+        # caller's own objects stay attached to the session.
+        query = select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch)
+        rows = db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
         if not rows:
             return
         for ev in rows:
             yield chain.StoredEvent(ev.seq, ev.chained_fields(), ev.prev_hash, ev.hash)
             last = ev.seq
-        db.session.expunge_all()
 
 
 def head() -> tuple[int, str] | None:

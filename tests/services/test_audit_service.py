@@ -114,6 +114,25 @@ def test_deleting_the_head_row_is_detected(make, db):
     assert not audit.verify_chain().ok
 
 
+def test_verify_reads_what_is_stored_not_what_the_session_remembers(make, db):
+    some_history(make, db)
+    loaded = db.session.get(Event, 3)
+    assert loaded.kind == "acknowledge"
+    db.session.execute(text("UPDATE events SET kind = 'note' WHERE seq = 3"))
+    verdict = audit.verify_chain()
+    assert (verdict.ok, verdict.bad_seq) == (False, 3)
+
+
+def test_verifying_leaves_the_callers_objects_attached(make, db):
+    first, _second, _ = some_history(make, db)
+    case = db.session.get(Case, first.id)
+    assert audit.verify_chain().ok
+    case.office = "Kampong Cham office"
+    db.session.commit()
+    stored = db.session.execute(select(Case.office).where(Case.id == first.id)).scalar_one()
+    assert stored == "Kampong Cham office"
+
+
 def test_case_events_lists_a_case_history_in_order(make, db):
     first, _second, _ = some_history(make, db)
     kinds = [e.kind for e in audit.case_events(first.id)]
