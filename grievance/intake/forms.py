@@ -36,14 +36,19 @@ BADLY_ENCODED = "grievance.badly_encoded_fields"
 class DecodedCleanly:
     """Refuse a field whose bytes were not valid UTF-8 (raw bytes, overlong forms, surrogates).
 
-    Werkzeug decodes form bodies leniently: it keeps such bytes as literal "%FF" text, or drops
-    the whole body if raw bytes were sent unencoded. The intake blueprint checks the raw body
-    first (routes._check_encoding) and lists the fields here; this validator turns that into a
-    message next to the field. It stops the chain so "please describe" does not follow it.
+    Werkzeug decodes form bodies leniently. Url-encoded: it keeps such bytes as literal "%FF"
+    text, or drops the whole body if raw bytes were sent unencoded, so the intake blueprint
+    checks the raw body first (routes._check_encoding) and lists the fields here. Multipart: each
+    part is decoded with replacement, so the bad bytes arrive as U+FFFD, which no one types.
+    This validator turns either into a message next to the field, and stops the chain so
+    "please describe" does not follow it.
     """
 
     def __call__(self, form, field) -> None:
-        if has_request_context() and field.name in request.environ.get(BADLY_ENCODED, ()):
+        if not has_request_context():
+            return
+        flagged = field.name in request.environ.get(BADLY_ENCODED, ())
+        if flagged or (isinstance(field.data, str) and "\ufffd" in field.data):
             raise StopValidation(MESSAGES["invalid"])
 
 
