@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from grievance.cases import permissions, queries
 from grievance.cases import service as svc
-from grievance.cases.actions import ACTIONS
+from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
 
 bp = Blueprint("cases", __name__)
@@ -106,5 +106,30 @@ def act(case_id: int, action: str):
         return redirect(url_for("cases.show", case_id=case.id), 303)
     except svc.TransitionRefused as refused:
         db.session.rollback()
-        flash(_("Not done: %(reason)s", reason=refused.reason), "error")
+        flash(_refusal_message(refused), "error")
     return redirect(url_for("cases.show", case_id=case.id), 303)
+
+
+def _refusal_message(refused: svc.TransitionRefused) -> str:
+    """Why an action was refused, in the officer's language.
+
+    The domain's `reason` is English (for logs and the command line); a refusal caused by the
+    case's status is rebuilt here from translated labels. Other refusals keep the reason.
+    """
+    from grievance.domain.workflow import TRANSITIONS, Action, Status
+    from grievance.labels import STATUS
+
+    try:
+        action, status = Action(refused.action), Status(refused.status)
+    except ValueError:
+        return _("Not done: %(reason)s", reason=refused.reason)
+    allowed_from, _target = TRANSITIONS[action]
+    if status in allowed_from:
+        return _("Not done: %(reason)s", reason=refused.reason)
+    names = [name for name, workflow in WORKFLOW_ACTION.items() if workflow == action.value]
+    label = ACTIONS[names[0]].label if names else action.value
+    return _(
+        "Not done: you cannot “%(action)s” a case that is “%(status)s”.",
+        action=label,
+        status=STATUS.get(status.value, status.value),
+    )
