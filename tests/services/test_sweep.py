@@ -6,13 +6,13 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from grievance.cases import service
 from grievance.domain import sla
 from grievance.domain.calendar import WorkingCalendar
 from grievance.models import Case, ClosureDay, Event
-from grievance.models.timeutil import from_db, to_db
+from grievance.models.timeutil import from_db
 from grievance.services.audit import verify_chain
 from grievance.services.sweep import sweep
 
@@ -202,22 +202,29 @@ def test_breach_is_not_undone_by_a_later_pause_and_resume(make, db):
 
 def test_breach_is_not_undone_by_a_later_extension(make, db):
     officer = make.user("officer", fund="NSAF")
+    supervisor = make.user("supervisor", fund="NSAF")
     case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
     service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=1))
     db.session.commit()
     due = from_db(case.resolve_due_at)
-    run(db, due + SECOND)
-    # An approved extension moves the due date out by 10 working days.
-    extended = sla.extend(due, 10, WorkingCalendar())
-    db.session.execute(update(Case).where(Case.id == case.id).values(resolve_due_at=to_db(extended), extended_days=10))
+    assert run(db, due + SECOND).counts.get("breach:resolve") == 1
+    # The supervisor then approves 10 more working days.
+    request = service.request_extension(case, officer, 10, "waiting for the bank", now=due + timedelta(hours=2))
+    service.decide_extension(request, supervisor, True, "approved", now=due + timedelta(hours=3))
     db.session.commit()
+    db.session.refresh(case)
+    assert from_db(case.resolve_due_at) == sla.extend(due, 10, WorkingCalendar())
     report = run(db, due + timedelta(days=1))
     db.session.refresh(case)
     assert "breach:resolve" not in report.counts
     assert from_db(case.resolve_breached_at) == due
-    assert case.sla_state == "breached"
+    assert case.sla_state in ("breached", "escalated")
     resolve_breaches = [p for kind, p in sla_events(db, case) if kind == "sla_breach" and p["clock"] == "resolve"]
     assert len(resolve_breaches) == 1
+    extension = db.session.execute(
+        select(Event).where(Event.case_id == case.id, Event.kind == "decide_extension")
+    ).scalar_one()
+    assert json.loads(extension.payload)["approved"] is True
 
 
 def test_resolved_and_closed_cases_are_left_alone(make, db):
