@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from config import TestConfig
+from grievance import create_app
 from grievance.cases import service
 from grievance.domain import sla
 from grievance.domain.calendar import WorkingCalendar
+from grievance.extensions import db as _db
 from grievance.models import Case, ClosureDay, Event
 from grievance.models.timeutil import from_db
+from grievance.seed import seed_reference
 from grievance.services.audit import verify_chain
 from grievance.services.sweep import sweep
+from tests.factories import Factory
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 SECOND = timedelta(seconds=1)
@@ -259,3 +265,50 @@ def test_new_year_eve_utc_is_already_next_year_in_phnom_penh(make, db):
     assert case.reference == "GRV-2027-000001"
     # 1 January is a holiday; Jan 4 and 5 are the two working days.
     assert from_db(case.ack_due_at) == pp(2027, 1, 5, 23, 59, 59)
+
+
+def test_two_sweeps_running_at_once_record_everything_exactly_once(tmp_path):
+    class FileConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'sweep.sqlite'}"
+
+    app = create_app(FileConfig)
+    with app.app_context():
+        _db.create_all()
+        seed_reference()
+        _db.session.commit()
+        factory = Factory(app)
+        for i in range(5):
+            factory.case("NSAF-CT-MISSING", now=RECEIVED + timedelta(minutes=i))
+        _db.session.remove()
+
+    now = pp(2026, 4, 27, 9, 0)  # past warning, breach and escalation of the ack clock
+    reports, errors = [], []
+    barrier = threading.Barrier(3)
+
+    def run_sweep() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                reports.append(sweep(now=now).counts)
+                _db.session.commit()
+                _db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run_sweep) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    totals: dict[str, int] = {}
+    for counts in reports:
+        for key, n in counts.items():
+            totals[key] = totals.get(key, 0) + n
+    assert totals == {"warn:acknowledge": 5, "breach:acknowledge": 5, "escalate:case": 5}
+    with app.app_context():
+        kinds = list(_db.session.execute(select(Event.kind).where(Event.kind != "received")).scalars())
+        assert sorted(kinds) == sorted(["sla_warning"] * 5 + ["sla_breach"] * 5 + ["escalated"] * 5)
+        assert verify_chain().ok
+        _db.session.remove()
+        _db.engine.dispose()
