@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+PYTEST_ARGS ?=
 
 # Stamp files: pip runs again only when a requirements file is newer than its stamp.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -18,6 +19,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 help:
 	@echo "make run      set up, migrate, seed reference + demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     set up (with dev tools), run pytest, ruff check and ruff format --check"
+	@echo "             (PYTEST_ARGS=\"-k sweep -x\" passes options to pytest)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make db       apply migrations (flask db upgrade)"
@@ -68,8 +70,11 @@ run: setup font demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# pytest exits 5 when it collects no tests: that is a failure too (make stops on any non-zero).
 test: setup-dev font
-	$(BIN)/pytest
+	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
+	exit $$status
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
