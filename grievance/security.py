@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = {
     "intake.track_lookup",
     "intake.add_information",
     "intake.feedback",
+    "intake.choose_place",
     "reports.receipt_pdf",
     "auth.login",
     "main.set_language",

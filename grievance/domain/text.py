@@ -12,12 +12,15 @@ import re
 import unicodedata
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# Other characters that print as nothing: soft hyphen, Mongolian vowel separator, invisible
+# operators, Hangul fillers. A run of them hides text as well as zero-width spaces do.
+OTHER_INVISIBLE = "\u00ad\u180e\u2061\u2062\u2063\u2064\u115f\u1160\u3164\uffa0"
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 MAX_INVISIBLE_RUN = 3
 MAX_COMBINING_RUN = 8
 
 _C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_INVISIBLE_RUN = re.compile(f"[{ZERO_WIDTH}{BIDI_CONTROLS}]{{{MAX_INVISIBLE_RUN + 1},}}")
+_INVISIBLE_RUN = re.compile(f"[{ZERO_WIDTH}{OTHER_INVISIBLE}{BIDI_CONTROLS}]{{{MAX_INVISIBLE_RUN + 1},}}")
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Everything that starts a new line or column somewhere (str.splitlines, mail and SMS gateways).

@@ -1,7 +1,9 @@
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -21,6 +23,7 @@ from wtforms.validators import (
 )
 
 from grievance.forms_common import MESSAGES, CleanText
+from grievance.geo import commune_choices, district_choices, province_choices
 
 DESCRIPTION_MAX = 5000
 
@@ -52,7 +55,44 @@ class DecodedCleanly:
             raise StopValidation(MESSAGES["invalid"])
 
 
-class ComplaintForm(FlaskForm):
+GENDER_CHOICES = [
+    ("", _l("Prefer not to say")),
+    ("female", _l("Woman")),
+    ("male", _l("Man")),
+    ("other", _l("Other")),
+]
+AGE_CHOICES = [
+    ("", _l("Prefer not to say")),
+    ("under_18", _l("Under 18")),
+    ("18_24", "18–24"),
+    ("25_59", "25–59"),
+    ("60_plus", _l("60 or older")),
+]
+PLACE_ERROR = _l("This place is not in the one chosen above. Please choose again.")
+
+
+class PlaceFields:
+    """Province → district → commune as codes; each list is built from the level above."""
+
+    def set_place_choices(self, locale: str, blank) -> None:
+        self.province.choices = [("", blank)] + province_choices(locale)
+        self.district.choices = [("", blank)] + district_choices(self.province.data, locale)
+        self.commune.choices = [("", blank)] + commune_choices(self.province.data, self.district.data, locale)
+
+    def validate_province(self, field) -> None:
+        if field.data and field.data not in {code for code, _n in field.choices}:
+            raise ValidationError(PLACE_ERROR)
+
+    def validate_district(self, field) -> None:
+        if field.data and field.data not in {code for code, _n in field.choices}:
+            raise ValidationError(PLACE_ERROR)
+
+    def validate_commune(self, field) -> None:
+        if field.data and field.data not in {code for code, _n in field.choices}:
+            raise ValidationError(PLACE_ERROR)
+
+
+class ComplaintForm(PlaceFields, FlaskForm):
     category = RadioField(
         _l("What happened?"),
         validators=[InputRequired(_l("Please choose what happened."))],
@@ -67,6 +107,8 @@ class ComplaintForm(FlaskForm):
     )
     occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
     province = SelectField(_l("Province or capital"), validators=[Optional()])
+    district = SelectField(_l("District, municipality or khan"), validators=[Optional()], validate_choice=False)
+    commune = SelectField(_l("Commune or sangkat"), validators=[Optional()], validate_choice=False)
     programme_number = StringField(
         _l("Programme number (IDPoor or NSSF card), if you have one"),
         validators=[DecodedCleanly(), Optional(), CleanText(64, multiline=False)],
@@ -92,6 +134,14 @@ class ComplaintForm(FlaskForm):
             ),
         ],
     )
+    sms_opt_in = BooleanField(_l("Send me updates by SMS to this number"))
+    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, validators=[Optional()], default="")
+    age_band = SelectField(_l("Age"), choices=AGE_CHOICES, validators=[Optional()], default="")
+    disability = BooleanField(_l("I have a disability"))
+    idpoor = BooleanField(_l("My household has an IDPoor card"))
+    informal_worker = BooleanField(_l("I work for myself or without a contract (informal worker)"))
+    indigenous = BooleanField(_l("I belong to an indigenous community"))
+    attachments = MultipleFileField(_l("Photos or documents (optional)"))
     # Honeypot: hidden from people by CSS; bots fill it in.
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
     form_token = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
@@ -104,6 +154,10 @@ class ComplaintForm(FlaskForm):
     def validate_phone(self, field) -> None:
         if self.identity_mode.data == "anonymous" and field.data:
             raise ValidationError(_l("Anonymous complaints cannot include a phone number."))
+
+    def validate_sms_opt_in(self, field) -> None:
+        if field.data and not self.phone.data:
+            raise ValidationError(_l("Give a phone number to receive SMS updates."))
 
 
 class TrackForm(FlaskForm):

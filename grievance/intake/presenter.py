@@ -63,19 +63,30 @@ def category_groups(locale: str) -> list[tuple[str, list[tuple[Category, str]]]]
     return groups
 
 
-def submission_from_form(form, locale: str) -> Submission:
+def submission_from_form(form, locale: str, *, channel: str = "web") -> Submission:
+    """Only the fields the form lists reach the case; anything else posted is ignored."""
     mode = form.identity_mode.data
+    known = mode != "anonymous"
     return Submission(
         category_code=form.category.data,
         description=form.description.data,
-        channel="web",
+        channel=channel,
         identity_mode=mode,
         language=locale,
         occurred_on=form.occurred_on.data,
         province_code=form.province.data or None,
-        name=form.name.data or None if mode != "anonymous" else None,
-        phone=form.phone.data or None if mode != "anonymous" else None,
+        district_code=form.district.data or None,
+        commune_code=form.commune.data or None,
+        name=(form.name.data or None) if known else None,
+        phone=(form.phone.data or None) if known else None,
+        sms_opt_in=bool(known and form.phone.data and form.sms_opt_in.data),
         programme_number=form.programme_number.data or None,
+        gender=form.gender.data or None,
+        age_band=form.age_band.data or None,
+        disability=True if form.disability.data else None,
+        idpoor=True if form.idpoor.data else None,
+        informal_worker=True if form.informal_worker.data else None,
+        indigenous=True if form.indigenous.data else None,
         form_token=form.form_token.data,
     )
 

@@ -5,12 +5,12 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grievance.cases import service as case_service
 from grievance.extensions import db, limiter
-from grievance.geo import province_choices
 from grievance.i18n import current_locale
-from grievance.intake import service
+from grievance.intake import service, uploads
 from grievance.intake.forms import (
     BADLY_ENCODED,
     AddInformationForm,
@@ -53,23 +53,47 @@ def _key() -> bytes:
     return service.tracking_key(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
 
 
+UPLOAD_ERRORS = {
+    "empty": _l("This file is empty."),
+    "too_large": _l("Each file must be 5 MB or smaller."),
+    "type": _l("Only photos (JPEG, PNG) and PDF documents can be attached."),
+    "image": _l("This picture cannot be opened, or it is far too large."),
+    "too_many": _l("You can attach at most 3 files."),
+}
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    return render_template("intake/too_large.html", max_files=uploads.MAX_FILES), 413
+
+
 def _complaint_form() -> ComplaintForm:
     form = ComplaintForm()
     groups = category_groups(current_locale())
     form.category.choices = [(c.code, label) for _g, items in groups for c, label in items]
-    form.province.choices = [("", _("Choose…"))] + province_choices(current_locale())
+    form.set_place_choices(current_locale(), _("Choose…"))
     if not form.form_token.data:
         form.form_token.data = secrets.token_urlsafe(24)
     return form
 
 
+def _form_page(form, status=200):
+    # Browsers never send files back: after a reload the person must choose them again.
+    files_dropped = request.method == "POST" and any(f.filename for f in request.files.getlist("attachments"))
+    groups = category_groups(current_locale())
+    return render_template("intake/form.html", form=form, groups=groups, files_dropped=files_dropped), status
+
+
 @bp.get("/")
 def form():
-    return render_template(
-        "intake/form.html",
-        form=_complaint_form(),
-        groups=category_groups(current_locale()),
-    )
+    return _form_page(_complaint_form())
+
+
+@bp.post("/place")
+@limiter.limit("60/minute")
+def choose_place():
+    """Without JavaScript: show the districts (then communes) of the place chosen, keeping what was typed."""
+    return _form_page(_complaint_form())
 
 
 @bp.post("/")
@@ -77,17 +101,30 @@ def form():
 def submit():
     form = _complaint_form()
     if not form.validate_on_submit():
-        return render_template("intake/form.html", form=form, groups=category_groups(current_locale())), 400
+        return _form_page(form, 400)
     if form.website.data:
         # A bot filled the honeypot: answer like a success but store nothing.
         return render_template("intake/spam.html"), 200
     try:
+        files = uploads.prepare_all(request.files.getlist(form.attachments.name))
+    except uploads.UploadRefused as refused:
+        message = str(UPLOAD_ERRORS[refused.reason])
+        form.attachments.errors = [f"{refused.name}: {message}" if refused.name else message]
+        return _form_page(form, 400)
+    written = []
+    try:
         receipt = service.submit(submission_from_form(form, current_locale()), key=_key())
+        written = uploads.save(receipt.case, files, current_app.config["UPLOAD_DIR"])
         db.session.commit()
     except service.DuplicateSubmission as dup:
         db.session.rollback()
         return render_template("intake/duplicate.html", reference=dup.reference), 200
-    return render_template("intake/receipt.html", case=receipt.case, code=receipt.tracking_code)
+    except BaseException:
+        # All or nothing: no case without its files, no file without its case.
+        db.session.rollback()
+        uploads.discard(written)
+        raise
+    return render_template("intake/receipt.html", case=receipt.case, code=receipt.tracking_code, attachments=len(files))
 
 
 @bp.get("/track")

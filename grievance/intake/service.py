@@ -160,7 +160,9 @@ def submit(
         )
     elif sub.programme_number:
         # An anonymous complainant may still give a programme number: it is personal data too.
-        db.session.add(Complainant(case_id=case.id, programme_number=sub.programme_number))
+        db.session.add(
+            Complainant(case_id=case.id, programme_number=sub.programme_number, consent_given=sub.consent_given)
+        )
     audit.append_event(
         "received",
         case=case,

@@ -119,6 +119,20 @@ def test_four_invisible_characters_in_a_row_are_rejected_three_are_not():
     assert rejected("a\u2060\ufeff\u200d\u200cb", max_length=10) == "invisible"
 
 
+@pytest.mark.parametrize("char", ["\u00ad", "\u180e", "\u2063", "\u3164", "\uffa0"])
+def test_floods_of_other_blank_characters_are_rejected(char):
+    assert rejected("Sokha" + char * 100_000, max_length=200_000) == "invisible"
+
+
+def test_a_soft_hyphen_inside_a_word_is_fine():
+    assert clean_text("co\u00adoperative", max_length=50, multiline=False) == "co\u00adoperative"
+
+
+def test_emoji_are_accepted():
+    text = "អរគុណ 🙏🇰🇭 👨‍👩‍👧"
+    assert clean_text(text, max_length=50) == text
+
+
 def test_consonant_with_five_hundred_coeng_signs_is_rejected():
     assert rejected("ក" + "\u17d2" * 500) == "marks"
 
