@@ -80,6 +80,7 @@ def _migrations_dir():
 def register_blueprints(app: Flask) -> None:
     from grievance.auth.routes import bp as auth_bp
     from grievance.cases.routes import bp as cases_bp
+    from grievance.frontdesk.routes import bp as frontdesk_bp
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
     from grievance.reports.routes import bp as reports_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(frontdesk_bp, url_prefix="/frontdesk")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
 

@@ -63,7 +63,7 @@ users = AppGroup("users", help="Manage staff and monitor accounts.")
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "oversight", "supervisor", "officer", "monitor"]),
+    type=click.Choice(["admin", "oversight", "supervisor", "officer", "monitor", "frontdesk"]),
 )
 @click.option(
     "--fund",
@@ -71,8 +71,11 @@ users = AppGroup("users", help="Manage staff and monitor accounts.")
     help="Fund code (NSAF, NSSF, HEALTH) for officers and supervisors.",
 )
 @click.option("--org", "org_name", help="Organisation name for monitors.")
+@click.option("--office", "office_id", type=int, help="Office id for front-desk staff.")
 @click.option("--name", help="Display name.")
-def users_create(email: str, role: str, fund_code: str | None, org_name: str | None, name: str | None) -> None:
+def users_create(
+    email: str, role: str, fund_code: str | None, org_name: str | None, office_id: int | None, name: str | None
+) -> None:
     """Create an account; the password is read from a prompt, or from stdin when piped."""
     from grievance.auth.service import AccountError, create_user
 
@@ -81,7 +84,9 @@ def users_create(email: str, role: str, fund_code: str | None, org_name: str | N
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
-        user = create_user(email, password, role, name=name, fund_code=fund_code, org_name=org_name)
+        user = create_user(
+            email, password, role, name=name, fund_code=fund_code, org_name=org_name, office_id=office_id
+        )
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()

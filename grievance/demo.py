@@ -11,6 +11,7 @@ from grievance.auth.service import create_user
 from grievance.cases import service as cases
 from grievance.domain.workflow import TransitionRefused
 from grievance.extensions import db
+from grievance.frontdesk.offices import office_for_place
 from grievance.intake.service import Submission, submit
 from grievance.models import Case, Category, Fund, User
 from grievance.services.sweep import sweep
@@ -64,7 +65,16 @@ DEMO_USERS = [
         "Informal Workers Union",
         "Piseth (union monitor)",
     ),
+    ("desk.siemreap@demo.grievance.kh", "frontdesk", None, None, "Srey Leak (Siem Reap front desk)"),
+    ("desk.phnompenh@demo.grievance.kh", "frontdesk", None, None, "Visal (Phnom Penh sangkat desk)"),
+    ("desk.battambang@demo.grievance.kh", "frontdesk", None, None, "Makara (Battambang front desk)"),
 ]
+# Front-desk accounts sit at one of the seeded offices: (district code, commune code).
+DEMO_DESK_OFFICES = {
+    "desk.siemreap@demo.grievance.kh": ("1710", None),
+    "desk.phnompenh@demo.grievance.kh": ("1204", "120401"),
+    "desk.battambang@demo.grievance.kh": ("0203", None),
+}
 
 STORIES = {
     "NSAF-CT-MISSING": [
@@ -132,7 +142,16 @@ def ensure_demo_users() -> list[tuple[str, str]]:
     created = []
     for email, role, fund, org, name in DEMO_USERS:
         if db.session.execute(select(User.id).where(User.email == email)).first() is None:
-            create_user(email, DEMO_PASSWORD, role, name=name, fund_code=fund, org_name=org)
+            office = office_for_place(*DEMO_DESK_OFFICES[email]) if role == "frontdesk" else None
+            create_user(
+                email,
+                DEMO_PASSWORD,
+                role,
+                name=name,
+                fund_code=fund,
+                org_name=org,
+                office_id=None if office is None else office.id,
+            )
             created.append((email, role))
     return created
 

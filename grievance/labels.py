@@ -51,6 +51,8 @@ EVENT = {
     "sla_breach": _l("Service level breached"),
     "request_extension": _l("Extension requested"),
     "decide_extension": _l("Extension decided"),
+    "in_person": _l("Filed at a front desk"),
+    "visit": _l("Visit to the front desk"),
 }
 IDENTITY = {
     "anonymous": _l("anonymous"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from grievance.extensions import db
+from grievance.frontdesk.offices import seed_offices
 from grievance.models import Category, Fund, RoutingRule, SlaPolicy
 from grievance.seed_data import CATEGORIES, DEFAULT_POLICY, FUNDS
 
@@ -66,4 +67,5 @@ def seed_reference() -> dict[str, int]:
             db.session.add(RoutingRule(position=position * 10, category=categories[code], fund=funds[fund]))
             added["rules"] += 1
     db.session.flush()
+    added["offices"] = seed_offices()
     return added

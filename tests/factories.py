@@ -25,6 +25,7 @@ class Factory:
         fund: str | None = "NSAF",
         org: str | None = "Test CSO",
         password: str = PASSWORD,
+        office_id: int | None = None,
     ):
         n = next(_counter)
         user = create_user(
@@ -34,6 +35,7 @@ class Factory:
             name=f"{role.title()} {n}",
             fund_code=fund if role in ("officer", "supervisor") else None,
             org_name=org if role == "monitor" else None,
+            office_id=office_id,
         )
         db.session.commit()
         return user

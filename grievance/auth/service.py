@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from grievance.extensions import db
-from grievance.models import Fund, Organisation, User
+from grievance.models import Fund, Office, Organisation, User
 from grievance.models.user import FUND_ROLES, ROLES
 
 MIN_PASSWORD = 12
@@ -71,6 +71,7 @@ def create_user(
     name: str | None = None,
     fund_code: str | None = None,
     org_name: str | None = None,
+    office_id: int | None = None,
     locale: str = "km",
 ) -> User:
     """Create a staff or monitor account; role-specific links are checked here."""
@@ -95,6 +96,8 @@ def create_user(
         if org is None:
             org = Organisation(name=org_name, kind="union" if "union" in org_name.lower() else "cso")
             db.session.add(org)
+    if role == "frontdesk" and (office_id is None or db.session.get(Office, office_id) is None):
+        raise AccountError("The frontdesk role needs --office with the id of an existing office.")
     user = User(
         email=email,
         name=name or email.split("@")[0],
@@ -102,6 +105,7 @@ def create_user(
         role=role,
         fund=fund,
         organisation=org,
+        office_id=office_id if role == "frontdesk" else None,
         session_token=secrets.token_hex(32),
         locale=locale,
     )

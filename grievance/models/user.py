@@ -20,7 +20,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('admin', 'oversight', 'supervisor', 'officer', 'monitor')",
+            "role IN ('admin', 'oversight', 'supervisor', 'officer', 'monitor', 'frontdesk')",
             name="role",
         ),
         CheckConstraint(

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from grievance.cases import service
@@ -157,11 +158,9 @@ def test_pause_begun_after_the_deadline_keeps_the_breach(make, db):
 def test_request_info_refused_on_a_case_not_yet_acknowledged(make, db):
     officer = make.user("officer", fund="NSAF")
     case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
-    try:
+    with pytest.raises(service.TransitionRefused) as refused:
         service.request_info(case, officer, "?", now=RECEIVED + timedelta(hours=1))
-    except service.TransitionRefused as refused:
-        assert "received" in refused.reason
-    else:
-        raise AssertionError("request_info on a received case must be refused")
+    assert "'request_info' is not allowed while the case is received" in refused.value.reason
     db.session.rollback()
-    assert case.paused_at is None
+    db.session.refresh(case)
+    assert case.paused_at is None and case.status == "received"

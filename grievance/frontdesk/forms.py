@@ -1,0 +1,95 @@
+"""Front-desk forms: filing for a person present, looking up a reference, a visit note."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+
+from grievance.forms_common import CleanText
+
+DESCRIPTION_MAX = 5000
+LANGUAGE_CHOICES = [("km", "ភាសាខ្មែរ"), ("en", "English")]
+IDENTITY_CHOICES = [
+    ("anonymous", _l("Anonymous")),
+    ("confidential", _l("Confidential")),
+    ("named", _l("Named")),
+]
+GENDER_CHOICES = [("", _l("Not said")), ("female", _l("Woman")), ("male", _l("Man"))]
+PHONE = Regexp(r"^\+?[0-9 ]{6,20}$", message=_l("Give a phone number with digits only, e.g. 012 345 678."))
+
+
+class FileForm(FlaskForm):
+    category = SelectField(_l("What happened?"), validators=[InputRequired(_l("Please choose what happened."))])
+    description = TextAreaField(
+        _l("Tell us what happened"),
+        validators=[DataRequired(_l("Please describe what happened.")), CleanText(DESCRIPTION_MAX)],
+    )
+    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    language = RadioField(_l("The person's language"), choices=LANGUAGE_CHOICES, default="km")
+    identity_mode = RadioField(
+        _l("How does the person want to be known?"),
+        choices=IDENTITY_CHOICES,
+        default="anonymous",
+        validators=[InputRequired()],
+    )
+    name = StringField(_l("Name"), validators=[Optional(), CleanText(200, multiline=False)])
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=20), PHONE])
+    sms_opt_in = BooleanField(_l("Send SMS updates to this phone (reference only, no details)"))
+    programme_number = StringField(
+        _l("Programme number (IDPoor or NSSF card), if you have one"),
+        validators=[Optional(), CleanText(64, multiline=False)],
+    )
+    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, validators=[Optional()])
+    disability = BooleanField(_l("Person with a disability"))
+    idpoor = BooleanField(_l("IDPoor household"))
+    informal_worker = BooleanField(_l("Informal or self-employed worker"))
+    indigenous = BooleanField(_l("Indigenous person"))
+    consent = BooleanField(
+        _l("I read this back to the person. They agree that I file it for them and that it is kept."),
+        validators=[DataRequired(_l("The person must agree before you file."))],
+    )
+    form_token = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    submit = SubmitField(_l("File the complaint"))
+
+    def validate_name(self, field) -> None:
+        if self.identity_mode.data in ("confidential", "named") and not field.data:
+            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
+
+    def validate_phone(self, field) -> None:
+        if self.identity_mode.data == "anonymous" and field.data:
+            raise ValidationError(_l("Anonymous complaints cannot include a phone number."))
+
+    def validate_sms_opt_in(self, field) -> None:
+        if field.data and not self.phone.data:
+            raise ValidationError(_l("SMS updates need a phone number."))
+
+
+class LookupForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search that changes nothing
+
+    reference = StringField(
+        _l("Reference number"), validators=[DataRequired(), Length(max=24), CleanText(24, multiline=False)]
+    )
+    submit = SubmitField(_l("Find"))
+
+
+class ReceiptForm(FlaskForm):
+    reference = HiddenField(validators=[DataRequired(), Length(max=24)])
+    code = HiddenField(validators=[DataRequired(), Length(max=32)])
+    language = SelectField(_l("Language of the receipt"), choices=LANGUAGE_CHOICES, default="km")
+    submit = SubmitField(_l("Print the receipt (PDF)"))
+
+
+class VisitForm(FlaskForm):
+    note = TextAreaField(_l("What did the person ask or say?"), validators=[DataRequired(), CleanText(2000)])
+    submit = SubmitField(_l("Record the visit"))

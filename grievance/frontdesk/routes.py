@@ -1,0 +1,150 @@
+"""The front desk (role frontdesk only): file for a person present, receipt, look-up, visits."""
+
+import secrets
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from grievance.extensions import db
+from grievance.frontdesk import service
+from grievance.frontdesk.forms import FileForm, LookupForm, ReceiptForm, VisitForm
+from grievance.i18n import current_locale
+from grievance.intake import service as intake
+from grievance.intake.routes import _key
+from grievance.models import Category
+from grievance.reports.pdf import render_pdf
+
+bp = Blueprint("frontdesk", __name__)
+
+
+@bp.before_request
+def _frontdesk_only():
+    # The app-wide gate has already sent anonymous visitors to the login page.
+    if not current_user.is_authenticated or service.office_of(current_user) is None:
+        abort(403)
+
+
+def _office():
+    return service.office_of(current_user)
+
+
+def _file_form() -> FileForm:
+    form = FileForm()
+    locale = current_locale()
+    categories = db.session.execute(
+        select(Category).where(Category.active.is_(True)).order_by(Category.position)
+    ).scalars()
+    form.category.choices = [("", _("Choose…"))] + [(c.code, c.name(locale)) for c in categories]
+    if not form.form_token.data:
+        form.form_token.data = secrets.token_urlsafe(24)
+    return form
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "frontdesk/home.html",
+        office=_office(),
+        lookup=LookupForm(request.args),
+        recent=service.recent_at_office(_office()),
+    )
+
+
+@bp.route("/file", methods=["GET", "POST"])
+def file():
+    form = _file_form()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("frontdesk/file.html", form=form, office=_office()), status
+    sub = intake.Submission(
+        category_code=form.category.data,
+        description=form.description.data,
+        identity_mode=form.identity_mode.data,
+        language=form.language.data,
+        occurred_on=form.occurred_on.data,
+        name=form.name.data or None,
+        phone=form.phone.data or None,
+        programme_number=form.programme_number.data or None,
+        consent_given=form.consent.data,
+        sms_opt_in=form.sms_opt_in.data,
+        gender=form.gender.data or None,
+        disability=form.disability.data or None,
+        idpoor=form.idpoor.data or None,
+        informal_worker=form.informal_worker.data or None,
+        indigenous=form.indigenous.data or None,
+        form_token=form.form_token.data,
+    )
+    try:
+        receipt = service.file_in_person(sub, _office(), current_user, key=_key())
+        db.session.commit()
+    except intake.DuplicateSubmission as dup:
+        db.session.rollback()
+        flash(_("This form was already sent: complaint %(ref)s.", ref=dup.reference), "warning")
+        return redirect(url_for("frontdesk.home"))
+    case = receipt.case
+    printing = ReceiptForm(reference=case.reference, code=receipt.tracking_code, language=case.language)
+    return render_template("frontdesk/receipt.html", case=case, code=receipt.tracking_code, printing=printing)
+
+
+@bp.post("/receipt.pdf")
+def receipt_pdf():
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    case = service.find_by_tracking(current_user, form.reference.data, form.code.data, _key())
+    if case is None:
+        abort(404)
+    lang = form.language.data
+    with force_locale(lang):
+        pdf = render_pdf(
+            "frontdesk/receipt_print.html",
+            lang=lang,
+            case=case,
+            code=form.code.data.strip().upper(),
+            office=_office(),
+            sms_number=current_app.config.get("SMS_PUBLIC_NUMBER"),
+        )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{case.reference}-receipt.pdf"'},
+    )
+
+
+@bp.get("/lookup")
+def lookup():
+    form = LookupForm(request.args)
+    case = service.find_by_reference(current_user, form.reference.data) if form.validate() else None
+    if case is None:
+        flash(_("No complaint with this reference was filed at this office or in this province."), "error")
+        recent = service.recent_at_office(_office())
+        return render_template("frontdesk/home.html", office=_office(), lookup=form, recent=recent), 404
+    return redirect(url_for("frontdesk.show", case_id=case.id))
+
+
+def _load(case_id: int):
+    case = service.get_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/cases/<int:case_id>")
+def show(case_id: int):
+    case = _load(case_id)
+    return render_template("frontdesk/case.html", case=case, timeline=service.desk_timeline(case), visit=VisitForm())
+
+
+@bp.post("/cases/<int:case_id>/visit")
+def visit(case_id: int):
+    case = _load(case_id)
+    form = VisitForm()
+    if not form.validate_on_submit():
+        return render_template("frontdesk/case.html", case=case, timeline=service.desk_timeline(case), visit=form), 400
+    service.record_visit(case, current_user, form.note.data)
+    db.session.commit()
+    flash(_("The visit was recorded."), "success")
+    return redirect(url_for("frontdesk.show", case_id=case.id))
