@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 
 from config import config_from_env
 
@@ -47,6 +47,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+
+    @app.before_request
+    def _user_from_this_request():
+        # Flask-Login caches the user on `g`; an app context shared across requests (as in
+        # tests, or a CLI that makes requests) must not carry one request's user into the next.
+        g.pop("_login_user", None)
+
     security.init_app(app)
     sessions.init_app(app)
     labels.init_app(app)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+
+from grievance import seclog
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,11 +24,33 @@ PUBLIC_ENDPOINTS = {
     "intake.add_information",
     "intake.feedback",
     "intake.choose_place",
+    "api.discovery",
+    "api.openapi",
+    "api.services",
+    "api.service_definition",
+    "api.requests_list",
+    "api.requests_create",
+    "api.request_show",
     "reports.receipt_pdf",
     "auth.login",
+    "auth.totp",
     "main.set_language",
     "main.healthz",
+    "transparency.page",
+    "transparency.figures_csv",
 }
+
+
+def client_key() -> str:
+    """Rate-limit key for the caller's address, as a keyed hash: raw addresses are never stored."""
+    import hashlib
+    import hmac
+
+    from flask import current_app
+
+    address = request.remote_addr or "-"
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    return "addr:" + hmac.new(secret, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -43,12 +67,11 @@ def init_app(app: Flask) -> None:
         endpoint = request.endpoint
         if endpoint is None:
             return None  # 404/405 handled by Flask
-        if endpoint in PUBLIC_ENDPOINTS or app.view_functions.get(endpoint) is None:
+        if endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
+            seclog.event("refused", reason="anonymous", endpoint=endpoint, method=request.method)
             if request.method == "GET":
-                from flask import redirect, url_for
-
                 return redirect(url_for("auth.login", next=request.path))
             abort(401)
         return None

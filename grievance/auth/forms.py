@@ -1,10 +1,38 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("Log in"))
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6-digit code."))],
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class TotpSetupForm(TotpForm):
+    secret = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    submit = SubmitField(_l("Turn on two-step login"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=12, max=128, message=_l("Passwords must be 12 to 128 characters long.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"), validators=[DataRequired(), EqualTo("new", message=_l("The two do not match."))]
+    )
+    submit = SubmitField(_l("Change password"))

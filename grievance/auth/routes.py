@@ -1,42 +1,110 @@
+import time
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from grievance.auth import service
-from grievance.auth.forms import LoginForm
+from grievance import seclog
+from grievance.auth import service, sessions
+from grievance.auth.forms import LoginForm, PasswordForm, TotpForm, TotpSetupForm
 from grievance.extensions import db, limiter
-from grievance.security import is_safe_next
+from grievance.security import client_key, is_safe_next
 
 bp = Blueprint("auth", __name__)
+PENDING_SECONDS = 300
 
 
 def _login_key() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+    return "acct:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
+
+
+def _landing() -> str:
+    target = request.args.get("next")
+    return target if is_safe_next(target) else url_for("cases.queue")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit("10/minute", methods=["POST"], key_func=client_key)
 @limiter.limit("10/minute", methods=["POST"], key_func=_login_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is None:
+            seclog.event("login_failed")
             flash(_("The e-mail or password is not right."), "error")
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session at login
-        login_user(user)
-        session.permanent = True
-        target = request.args.get("next")
-        return redirect(target if is_safe_next(target) else url_for("cases.queue"))
+        if user.totp_secret:
+            session.clear()
+            session["pending_user"] = user.id
+            session["pending_at"] = int(time.time())
+            return redirect(url_for("auth.totp", next=request.args.get("next")))
+        sessions.start(user)
+        seclog.event("login", user=user.id, role=user.role)
+        return redirect(_landing())
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/totp", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"], key_func=client_key)
+def totp():
+    user = service.pending_user(session.get("pending_user"), session.get("pending_at"), PENDING_SECONDS)
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if service.check_totp(user, form.code.data):
+            db.session.commit()
+            sessions.start(user)
+            seclog.event("login", user=user.id, role=user.role, second_factor="totp")
+            return redirect(_landing())
+        seclog.event("login_failed", user=user.id, second_factor="totp")
+        form.code.errors = [_("This code is not right or was already used.")]
+    return render_template("auth/totp.html", form=form)
+
+
+@bp.route("/totp/setup", methods=["GET", "POST"])
+@login_required
+def totp_setup():
+    if current_user.role not in service.TOTP_ROLES:
+        return redirect(url_for("cases.queue"))
+    form = TotpSetupForm()
+    if not form.secret.data:
+        form.secret.data = service.new_totp_secret()
+    if form.validate_on_submit():
+        if service.enable_totp(current_user, form.secret.data, form.code.data):
+            db.session.commit()
+            seclog.event("totp_enabled", user=current_user.id)
+            flash(_("Two-step login is on. You will be asked for a code at each login."), "success")
+            return redirect(url_for("cases.queue"))
+        form.code.errors = [_("This code is not right. Check the time on your phone and try again.")]
+    uri = service.totp_uri(current_user, form.secret.data)
+    return render_template("auth/totp_setup.html", form=form, uri=uri)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current.data, form.new.data)
+        except service.AccountError as exc:
+            form.new.errors = [str(exc)]
+            return render_template("auth/password.html", form=form), 400
+        db.session.commit()
+        seclog.event("password_changed", user=current_user.id)
+        sessions.start(current_user)  # this session continues on the new token; all others end
+        flash(_("Your password was changed. Other sessions were logged out."), "success")
+        return redirect(url_for("cases.queue"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    seclog.event("logout", user=current_user.id)
     service.end_all_sessions(current_user)
     db.session.commit()
-    logout_user()
-    session.clear()
+    sessions.end()
     return redirect(url_for("auth.login"))

@@ -112,3 +112,81 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+TOTP_ROLES = ("admin", "oversight")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Check the current password, set the new one and end every other session."""
+    from grievance.models.timeutil import utcnow
+
+    if not check_password_hash(user.password_hash, current[:MAX_PASSWORD]):
+        raise AccountError("The current password is not right.")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user)
+
+
+def deactivate(user: User) -> None:
+    """Switch an account off; its sessions stop working at once."""
+    user.active = False
+    end_all_sessions(user)
+
+
+def pending_user(user_id, started_at, max_age: int) -> User | None:
+    """The user between password and second factor, if that step is recent."""
+    import time
+
+    if not user_id or not started_at or time.time() - started_at > max_age:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def new_totp_secret() -> str:
+    from grievance.domain import totp
+
+    return totp.new_secret()
+
+
+def totp_uri(user: User, secret: str) -> str:
+    from grievance.domain import totp
+
+    return totp.provisioning_uri(secret, user.email)
+
+
+def check_totp(user: User, code: str, now: float | None = None) -> bool:
+    """Accept a valid code once: the step it belongs to must be newer than the last one used."""
+    import time
+
+    from sqlalchemy import or_, update
+
+    from grievance.domain import totp
+
+    step = totp.verify(user.totp_secret, code, now or time.time(), user.totp_last_step)
+    if step is None:
+        return False
+    # Conditional update: two logins racing with the same code cannot both succeed.
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user)
+    return result.rowcount == 1
+
+
+def enable_totp(user: User, secret: str, code: str, now: float | None = None) -> bool:
+    import time
+
+    from grievance.domain import totp
+
+    step = totp.verify(secret, code, now or time.time(), None)
+    if step is None:
+        return False
+    user.totp_secret = secret
+    user.totp_last_step = step
+    db.session.flush()
+    return True

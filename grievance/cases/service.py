@@ -6,12 +6,12 @@ verb raises CaseConflict ("this case changed, reload") instead of acting twice.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select, update
 
+from grievance import seclog
 from grievance.domain import sla
 from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
 from grievance.extensions import db
@@ -37,9 +37,6 @@ __all__ = [
     "start",
     "transfer",
 ]
-
-
-security_log = logging.getLogger("grievance.security")
 
 
 class CaseConflict(Exception):
@@ -588,4 +585,4 @@ def record_identity_view(case: Case, viewer: User, *, now=None) -> None:
     """Log that a staff member opened the complainant's personal data."""
     db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
     db.session.flush()
-    security_log.info("identity viewed case_id=%s user_id=%s", case.id, viewer.id)
+    seclog.event("identity_viewed", case=case.id, user=viewer.id)

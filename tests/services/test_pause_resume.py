@@ -164,3 +164,17 @@ def test_request_info_refused_on_a_case_not_yet_acknowledged(make, db):
     db.session.rollback()
     db.session.refresh(case)
     assert case.paused_at is None and case.status == "received"
+
+
+def test_answer_through_the_tracking_page_resumes_the_clock(make, db):
+    case, officer = open_case(make, db)
+    service.request_info(case, officer, "?", now=pp(2026, 4, 20, 9, 0))
+    db.session.commit()
+    service.add_information(case, "នេះជាចម្លើយ", now=pp(2026, 4, 21, 9, 0))
+    db.session.commit()
+    assert case.status == "in_progress"
+    assert case.paused_at is None
+    assert case.paused_seconds == DAY
+    assert from_db(case.resolve_due_at) == pp(2026, 5, 11, 23, 59, 59)
+    answer = db.session.execute(select(Event).where(Event.kind == "provide_info")).scalar_one()
+    assert answer.actor_label == "complainant" and answer.actor_id is None
