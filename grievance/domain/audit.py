@@ -90,7 +90,8 @@ def verify(events: Iterable[StoredEvent], head: tuple[int, str] | None) -> Verdi
         return Verdict(
             False,
             checked,
-            found + 1 if found < head_seq else head_seq,
+            # Deleted: the first missing event. Appended past the head: the first one it does not cover.
+            found + 1 if found < head_seq else min(found, head_seq + 1),
             f"the recorded head is event #{head_seq} but the chain ends at #{found} (events deleted or altered)",
         )
     return Verdict(True, checked)

@@ -141,9 +141,15 @@ def test_events_without_a_recorded_head_are_refused():
 
 def test_head_pointing_past_the_end_or_at_another_hash_is_refused():
     events = build_chain(4)
-    assert not verify(events, (5, "a" * 64)).ok
-    assert not verify(events, (4, "a" * 64)).ok
-    assert verify(events, (3, events[2].hash)).bad_seq == 3
+    assert verify(events, (5, "a" * 64)).bad_seq == 5
+    assert verify(events, (4, "a" * 64)).bad_seq == 4
+
+
+def test_events_appended_without_moving_the_head_are_named():
+    events = build_chain(6)
+    verdict = verify(events, (4, events[3].hash))
+    assert (verdict.ok, verdict.bad_seq) == (False, 5)
+    assert "head is event #4" in verdict.reason and "ends at #6" in verdict.reason
 
 
 def test_canonical_payload_string_differs_from_its_reformatting():
