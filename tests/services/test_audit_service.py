@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, text, update
 from config import TestConfig
 from grievance import create_app
 from grievance.cases import service
+from grievance.domain import audit as chain
 from grievance.extensions import db as _db
 from grievance.models import Case, ChainHead, Event
 from grievance.seed import seed_reference
@@ -105,6 +106,28 @@ def test_deleting_a_middle_event_is_detected(make, db):
     verdict = audit.verify_chain()
     assert not verdict.ok
     assert "expected event #4" in verdict.reason
+
+
+def test_forged_event_appended_without_moving_the_head_is_named(make, db, runner):
+    some_history(make, db)
+    last = db.session.execute(select(Event).where(Event.seq == 6)).scalar_one()
+    forged = Event(
+        seq=7,
+        case_id=last.case_id,
+        kind="resolve",
+        actor_id=None,
+        actor_label="staff",
+        at=last.at + timedelta(hours=1),
+        public=True,
+        payload='{"message":"resolved"}',
+        prev_hash=last.hash,
+    )
+    forged.hash = chain.chain_hash(last.hash, forged.chained_fields())
+    db.session.add(forged)
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at event #7" in result.output
 
 
 def test_deleting_the_head_row_is_detected(make, db):
