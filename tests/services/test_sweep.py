@@ -43,7 +43,8 @@ def run(db, now):
 
 
 def events_table(db) -> list[tuple]:
-    return list(db.session.execute(select(Event.seq, Event.kind, Event.case_id, Event.payload).order_by(Event.seq)))
+    """Every row and column of the events table."""
+    return [tuple(row) for row in db.session.execute(select(*Event.__table__.columns).order_by(Event.seq))]
 
 
 def sla_events(db, case) -> list[tuple[str, dict]]:
