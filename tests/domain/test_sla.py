@@ -10,7 +10,7 @@ import pytest
 
 from grievance.domain import sla
 from grievance.domain.calendar import WorkingCalendar
-from grievance.domain.sla import Clock, ClockSnapshot, Policy, SlaState, SweepAction, SweepKind
+from grievance.domain.sla import ClockSnapshot, Policy, SlaState, SweepAction, SweepKind
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 UTC = timezone.utc
@@ -262,10 +262,6 @@ def test_escalation_after_its_instant_and_only_once(cal):
     assert kinds(actions) == [("escalate", None)]
     assert actions[0] == SweepAction(SweepKind.ESCALATE, None, at)
     assert sla.sweep_actions(replace(s, escalated=True), at + SECOND) == []
-
-
-def test_clock_names():
-    assert [c.value for c in Clock] == ["acknowledge", "resolve", "keep_in_loop"]
 
 
 @pytest.mark.parametrize(
