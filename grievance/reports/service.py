@@ -23,6 +23,10 @@ from grievance.reports.pdf import FIGURES_ATTACHMENT, render_pdf, shorten
 from grievance.services import audit
 
 LANGS = ("km", "en")
+# Beyond this many breached/escalated cases the PDF prints the first ones and attaches the
+# whole list as CSV (references only), so a heavy month stays bounded in pages and time.
+MAX_FLAGGED_PRINTED = 300
+FLAGGED_ATTACHMENT = "flagged-cases.csv"
 
 
 @dataclass
@@ -65,9 +69,16 @@ def render_scorecard(
     }
     t = words.words(lang)
     names = _names(lang)
+    flagged = figures["flagged_cases"]
+    attachments = {FIGURES_ATTACHMENT: json.dumps(seal, sort_keys=True).encode("utf-8")}
+    if len(flagged) > MAX_FLAGGED_PRINTED:
+        attachments[FLAGGED_ATTACHMENT] = _flagged_csv(flagged)
     return render_pdf(
         "reports/scorecard.html",
-        attachments={FIGURES_ATTACHMENT: json.dumps(seal, sort_keys=True).encode("utf-8")},
+        attachments=attachments,
+        flagged=flagged[:MAX_FLAGGED_PRINTED],
+        flagged_more=max(0, len(flagged) - MAX_FLAGGED_PRINTED),
+        flagged_file=FLAGGED_ATTACHMENT,
         f=figures,
         lang=lang,
         t=t,
@@ -88,6 +99,15 @@ def render_scorecard(
         province=lambda code: t("unknown_province") if code == "--" else province_name(code, lang),
         method=words.METHOD,
     )
+
+
+def _flagged_csv(flagged: list[dict]) -> bytes:
+    lines = ["reference,fund,category,breaches,escalated"]
+    lines += [
+        f"{c['reference']},{c['fund']},{c['category']},{' '.join(c['breaches'])},{'yes' if c['escalated'] else ''}"
+        for c in flagged
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def build_scorecard(month: metrics.Month, fund_code: str | None, lang: str, *, key: bytes) -> Scorecard:

@@ -77,6 +77,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "បង្ហាញតែលេខយោង គ្មានឈ្មោះ លេខទូរស័ព្ទ ឬការពិពណ៌នាឡើយ។",
         "References only: no names, phone numbers or descriptions.",
     ),
+    "flagged_more": (
+        "និង {n} ករណីទៀត៖ បញ្ជីពេញត្រូវបានភ្ជាប់ជាមួយ PDF នេះជាឯកសារ {file}។",
+        "… and {n} more: the full list is attached to this PDF as {file}.",
+    ),
     "reference": ("លេខយោង", "Reference"),
     "clocks": ("ពេលកំណត់ដែលបានរំលង", "Clocks breached"),
     "escalated": ("បញ្ជូនទៅក្រុមប្រឹក្សា", "Escalated"),
