@@ -108,7 +108,7 @@ def escalation_instant(breach_due: datetime, policy: Policy, cal: WorkingCalenda
 
 @dataclass(frozen=True)
 class ClockSnapshot:
-    """What the sweep needs to know of one open case."""
+    """What the sweep needs to know of one case (open, or finished after a deadline)."""
 
     paused: bool
     acknowledged_at: datetime | None
@@ -126,6 +126,7 @@ class ClockSnapshot:
     escalate_at: datetime | None
     escalated: bool
     paused_since: datetime | None = None  # when the current pause began
+    is_open: bool = True
 
     @property
     def resolve_clock_stopped(self) -> bool:
@@ -149,16 +150,25 @@ class SweepAction:
 def sweep_actions(snap: ClockSnapshot, now: datetime) -> list[SweepAction]:
     """What the sweep must record now for one case; empty when nothing is new."""
     actions: list[SweepAction] = []
-    if snap.acknowledged_at is None:
-        if not snap.ack_warned and now >= snap.ack_warn:
-            actions.append(SweepAction(SweepKind.WARN, Clock.ACKNOWLEDGE, snap.ack_due))
-        if not snap.ack_breached and now > snap.ack_due:
-            actions.append(SweepAction(SweepKind.BREACH, Clock.ACKNOWLEDGE, snap.ack_due))
-    if snap.first_resolved_at is None and not snap.resolve_clock_stopped:
-        if not snap.resolve_warned and now >= snap.resolve_warn:
-            actions.append(SweepAction(SweepKind.WARN, Clock.RESOLVE, snap.resolve_due))
-        if not snap.resolve_breached and now > snap.resolve_due:
-            actions.append(SweepAction(SweepKind.BREACH, Clock.RESOLVE, snap.resolve_due))
+    # A deadline is breached when it passed before the clock stopped, even if the clock was
+    # stopped (acknowledged, resolved) late but before any sweep ran to see it.
+    if snap.acknowledged_at is None and not snap.ack_warned and now >= snap.ack_warn:
+        actions.append(SweepAction(SweepKind.WARN, Clock.ACKNOWLEDGE, snap.ack_due))
+    if (
+        not snap.ack_breached
+        and now > snap.ack_due
+        and (snap.acknowledged_at is None or snap.acknowledged_at > snap.ack_due)
+    ):
+        actions.append(SweepAction(SweepKind.BREACH, Clock.ACKNOWLEDGE, snap.ack_due))
+    resolve_running = snap.first_resolved_at is None and not snap.resolve_clock_stopped
+    if resolve_running and not snap.resolve_warned and now >= snap.resolve_warn:
+        actions.append(SweepAction(SweepKind.WARN, Clock.RESOLVE, snap.resolve_due))
+    if (
+        not snap.resolve_breached
+        and now > snap.resolve_due
+        and (resolve_running or (snap.first_resolved_at is not None and snap.first_resolved_at > snap.resolve_due))
+    ):
+        actions.append(SweepAction(SweepKind.BREACH, Clock.RESOLVE, snap.resolve_due))
     if (
         snap.acknowledged_at is not None
         and not snap.paused
@@ -167,7 +177,7 @@ def sweep_actions(snap: ClockSnapshot, now: datetime) -> list[SweepAction]:
         and now > snap.loop_due
     ):
         actions.append(SweepAction(SweepKind.BREACH, Clock.KEEP_IN_LOOP, snap.loop_due))
-    if not snap.escalated and snap.escalate_at is not None and now > snap.escalate_at:
+    if snap.is_open and not snap.escalated and snap.escalate_at is not None and now > snap.escalate_at:
         actions.append(SweepAction(SweepKind.ESCALATE, None, snap.escalate_at))
     return actions
 

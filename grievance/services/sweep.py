@@ -43,37 +43,51 @@ class SweepReport:
 
 def _candidates(now_db: datetime):
     loop_gap_open = or_(Case.loop_breached_at.is_(None), Case.loop_breached_at < Case.last_public_at)
+    # Acknowledged or resolved after the deadline, before any sweep saw the deadline pass.
+    stopped_late = or_(
+        and_(Case.ack_breached_at.is_(None), Case.acknowledged_at > Case.ack_due_at, Case.ack_due_at < now_db),
+        and_(
+            Case.resolve_breached_at.is_(None),
+            Case.first_resolved_at > Case.resolve_due_at,
+            Case.resolve_due_at < now_db,
+        ),
+    )
     return (
         select(Case)
-        .where(Case.status.in_(OPEN))
         .where(
             or_(
+                stopped_late,
                 and_(
-                    Case.acknowledged_at.is_(None),
-                    Case.ack_warned_at.is_(None),
-                    Case.ack_warn_at <= now_db,
-                ),
-                and_(
-                    Case.acknowledged_at.is_(None),
-                    Case.ack_breached_at.is_(None),
-                    Case.ack_due_at < now_db,
-                ),
-                and_(
-                    Case.first_resolved_at.is_(None),
-                    or_(Case.paused_at.is_(None), Case.paused_at > Case.resolve_due_at),
+                    Case.status.in_(OPEN),
                     or_(
                         and_(
-                            Case.resolve_warned_at.is_(None),
-                            Case.resolve_warn_at <= now_db,
+                            Case.acknowledged_at.is_(None),
+                            Case.ack_warned_at.is_(None),
+                            Case.ack_warn_at <= now_db,
                         ),
                         and_(
-                            Case.resolve_breached_at.is_(None),
-                            Case.resolve_due_at < now_db,
+                            Case.acknowledged_at.is_(None),
+                            Case.ack_breached_at.is_(None),
+                            Case.ack_due_at < now_db,
                         ),
+                        and_(
+                            Case.first_resolved_at.is_(None),
+                            or_(Case.paused_at.is_(None), Case.paused_at > Case.resolve_due_at),
+                            or_(
+                                and_(
+                                    Case.resolve_warned_at.is_(None),
+                                    Case.resolve_warn_at <= now_db,
+                                ),
+                                and_(
+                                    Case.resolve_breached_at.is_(None),
+                                    Case.resolve_due_at < now_db,
+                                ),
+                            ),
+                        ),
+                        and_(Case.paused_at.is_(None), Case.loop_due_at < now_db, loop_gap_open),
+                        and_(Case.escalated_at.is_(None), Case.escalate_at < now_db),
                     ),
                 ),
-                and_(Case.paused_at.is_(None), Case.loop_due_at < now_db, loop_gap_open),
-                and_(Case.escalated_at.is_(None), Case.escalate_at < now_db),
             )
         )
         .order_by(Case.id)
@@ -101,6 +115,7 @@ def snapshot(case: Case) -> sla.ClockSnapshot:
         escalate_at=from_db(case.escalate_at),
         escalated=case.escalated_at is not None,
         paused_since=from_db(case.paused_at),
+        is_open=case.status in OPEN,
     )
 
 
@@ -152,7 +167,7 @@ def _record(case: Case, action: sla.SweepAction, policy: sla.Policy, cal, now: d
     condition = getattr(Case, column).is_(None)
     if action.clock == Clock.KEEP_IN_LOOP:
         condition = or_(condition, Case.loop_breached_at < Case.last_public_at)
-    if action.kind == SweepKind.BREACH and case.escalate_at is None:
+    if action.kind == SweepKind.BREACH and case.escalate_at is None and case.status in OPEN:
         values["escalate_at"] = to_db(sla.escalation_instant(action.due, policy, cal))
     result = db.session.execute(
         update(Case)

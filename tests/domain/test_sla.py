@@ -240,6 +240,28 @@ def test_paused_after_the_deadline_the_breach_is_still_recorded(cal):
     assert kinds(sla.sweep_actions(s, s.resolve_due + timedelta(hours=5))) == [("breach", "resolve")]
 
 
+def test_acknowledgement_after_the_deadline_is_a_breach_even_if_no_sweep_saw_it(cal):
+    s = snap(cal, acknowledged_at=pp(2026, 4, 20, 8, 0), ack_warned=False)
+    actions = sla.sweep_actions(s, pp(2026, 4, 20, 9, 0))
+    assert kinds(actions) == [("breach", "acknowledge")]  # no warning after the fact
+    assert actions[0].due == s.ack_due
+
+
+def test_replaying_an_earlier_instant_does_not_breach_a_late_acknowledgement_early(cal):
+    s = snap(cal, acknowledged_at=pp(2026, 4, 20, 8, 0), ack_warned=True)
+    assert sla.sweep_actions(s, s.ack_due) == []
+
+
+def test_resolution_after_the_deadline_is_a_breach_but_not_escalated(cal):
+    s = snap(cal, acknowledged_at=RECEIVED, resolve_warned=True, ack_warned=True)
+    late = replace(s, first_resolved_at=s.resolve_due + timedelta(hours=5), is_open=False)
+    assert kinds(sla.sweep_actions(late, s.resolve_due + timedelta(days=1))) == [("breach", "resolve")]
+    on_time = replace(s, first_resolved_at=s.resolve_due, is_open=False)
+    assert sla.sweep_actions(on_time, s.resolve_due + timedelta(days=1)) == []
+    finished = replace(late, resolve_breached=True, escalate_at=s.resolve_due + timedelta(days=7))
+    assert sla.sweep_actions(finished, s.resolve_due + timedelta(days=30)) == []
+
+
 def test_resolved_case_has_no_resolve_clock(cal):
     s = snap(cal, acknowledged_at=RECEIVED, first_resolved_at=RECEIVED + timedelta(days=1))
     assert sla.sweep_actions(s, s.resolve_due + timedelta(days=3)) == []

@@ -313,3 +313,48 @@ def test_two_sweeps_running_at_once_record_everything_exactly_once(tmp_path):
         assert verify_chain().ok
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_late_acknowledgement_made_before_the_sweep_ran_is_still_a_breach(make, db):
+    # The sweep did not run over the weekend; the officer acknowledged on Monday, after the deadline.
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "sorry for the delay", now=pp(2026, 4, 20, 8, 0))
+    db.session.commit()
+    report = run(db, pp(2026, 4, 20, 9, 0))
+    assert report.counts.get("breach:acknowledge") == 1
+    db.session.refresh(case)
+    assert from_db(case.ack_breached_at) == ACK_DUE
+    assert case.sla_state == "breached"
+    assert from_db(case.escalate_at) == ESCALATE
+    assert run(db, pp(2026, 4, 20, 9, 0)).counts == {}
+
+
+def test_acknowledgement_in_time_is_not_a_breach(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=ACK_DUE)
+    db.session.commit()
+    run(db, pp(2026, 4, 20, 9, 0))
+    db.session.refresh(case)
+    assert case.ack_breached_at is None and case.sla_state == "on_track"
+
+
+def test_late_resolution_made_before_the_sweep_ran_is_still_a_breach(make, db):
+    officer = make.user("officer", fund="NSAF")
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    service.acknowledge(case, officer, "ok", now=RECEIVED + timedelta(hours=1))
+    db.session.commit()
+    due = from_db(case.resolve_due_at)
+    service.resolve(case, officer, "remedied", "paid", now=due + timedelta(hours=10))
+    db.session.commit()
+    report = run(db, due + timedelta(days=1))
+    assert report.counts.get("breach:resolve") == 1
+    db.session.refresh(case)
+    assert from_db(case.resolve_breached_at) == due
+    assert case.status == "resolved"
+    # A resolved case is not escalated to the council, and a second run changes nothing.
+    later = run(db, due + timedelta(days=30))
+    assert later.counts.get("escalate:case") is None
+    db.session.refresh(case)
+    assert case.escalated_at is None
