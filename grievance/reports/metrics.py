@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from grievance.domain.audit import canonical_json
@@ -192,7 +192,7 @@ def _json_text(column, key: str):
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import JSONB
 
-        return func.cast(column, JSONB)[key].astext
+        return cast(column, JSONB)[key].astext
     return func.json_extract(column, f"$.{key}")
 
 
@@ -340,41 +340,54 @@ def _event_counts(start: datetime, end: datetime) -> dict[str, dict]:
     """Per fund (at month end): transfers in/out, cases reopened / finished, feedback given / solved."""
     counts: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     in_month = and_(Event.at >= start, Event.at < end)
-    from_fund = _json_text(Event.payload, "from_fund")
-    to_fund = _json_text(Event.payload, "to_fund")
-    for source, target, n in db.session.execute(
-        select(from_fund, to_fund, func.count())
+    # Computed columns are labelled in a subquery and grouped outside it, which PostgreSQL
+    # accepts as well as SQLite (it refuses GROUP BY on a repeated correlated subquery).
+    moves = (
+        select(
+            _json_text(Event.payload, "from_fund").label("source"),
+            _json_text(Event.payload, "to_fund").label("target"),
+        )
         .where(Event.kind == "transfer", in_month)
-        .group_by(from_fund, to_fund)
-        .order_by(from_fund, to_fund)
+        .subquery()
+    )
+    for source, target, n in db.session.execute(
+        select(moves.c.source, moves.c.target, func.count())
+        .group_by(moves.c.source, moves.c.target)
+        .order_by(moves.c.source, moves.c.target)
     ):
         counts[source]["transfers_out"] += n
         counts[target]["transfers_in"] += n
 
-    fund = _fund_at(end)
-    for code, reopened, finished in db.session.execute(
+    touched = (
         select(
-            fund,
-            func.count(distinct(case((Event.kind == "reopen", Event.case_id)))),
-            func.count(distinct(case((Event.kind.in_(("resolve", "reject")), Event.case_id)))),
+            _fund_at(end).label("fund"),
+            Event.kind,
+            Event.case_id,
+            _json_text(Event.payload, "solved").label("solved"),
         )
         .select_from(Event)
         .join(Case, Case.id == Event.case_id)
-        .where(Event.kind.in_(("reopen", "resolve", "reject")), in_month)
-        .group_by(fund)
-        .order_by(fund)
+        .where(Event.kind.in_(("reopen", "resolve", "reject", "feedback")), in_month)
+        .subquery()
+    )
+    for code, reopened, finished in db.session.execute(
+        select(
+            touched.c.fund,
+            func.count(distinct(case((touched.c.kind == "reopen", touched.c.case_id)))),
+            func.count(distinct(case((touched.c.kind.in_(("resolve", "reject")), touched.c.case_id)))),
+        )
+        .where(touched.c.kind != "feedback")
+        .group_by(touched.c.fund)
+        .order_by(touched.c.fund)
     ):
         counts[code]["reopened"] += reopened
         counts[code]["finished"] += finished
 
-    solved = _json_text(Event.payload, "solved")
     for code, answer, n in db.session.execute(
-        select(fund, solved, func.count())
-        .select_from(Event)
-        .join(Case, Case.id == Event.case_id)
-        .where(Event.kind == "feedback", in_month)
-        .group_by(fund, solved)
-        .order_by(fund, solved)
+        select(touched.c.fund, touched.c.solved, func.count())
+        .where(touched.c.kind == "feedback")
+        .group_by(touched.c.fund, touched.c.solved)
+        .order_by(touched.c.fund, touched.c.solved)
     ):
         counts[code]["feedback"] += n
         if answer in (1, True, "true"):
