@@ -120,3 +120,27 @@ def test_build_writes_both_languages_into_the_month_folder(app, make, runner, tm
 def test_build_refuses_a_malformed_month(runner):
     result = runner.invoke(args=["scorecard", "build", "--month", "2026-13"])
     assert result.exit_code != 0 and "YYYY-MM" in result.output
+
+
+def test_a_long_breach_list_is_printed_in_part_and_attached_in_full(app, db):
+    import io
+
+    from pypdf import PdfReader
+
+    figures = metrics.month_figures(metrics.Month.parse(MONTH))
+    figures["flagged_cases"] = [
+        {
+            "reference": f"GRV-2026-{i:06d}",
+            "fund": "NSAF",
+            "category": "OTHER",
+            "breaches": ["resolve"],
+            "escalated": False,
+        }
+        for i in range(1, service.MAX_FLAGGED_PRINTED + 43)
+    ]
+    pdf = service.render_scorecard(figures, "en", key=_key(app))
+    text_all = "\n".join(pdf_text_pages(pdf))
+    assert "GRV-2026-000001" in text_all and f"GRV-2026-{service.MAX_FLAGGED_PRINTED + 1:06d}" not in text_all
+    assert "and 42 more: the full list is attached to this PDF as flagged-cases.csv" in text_all
+    attached = PdfReader(io.BytesIO(pdf)).attachments[service.FLAGGED_ATTACHMENT][0].decode()
+    assert attached.count("GRV-2026-") == service.MAX_FLAGGED_PRINTED + 42
