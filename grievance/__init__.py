@@ -90,12 +90,20 @@ def register_blueprints(app: Flask) -> None:
     from grievance.frontdesk.routes import bp as frontdesk_bp
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
+    from grievance.monitoring.admin import bp as monitor_admin_bp
+    from grievance.monitoring.routes import bp as monitoring_bp
+    from grievance.oversight.routes import bp as oversight_bp
     from grievance.reports.routes import bp as reports_bp
+    from grievance.transparency.routes import bp as transparency_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(monitoring_bp, url_prefix="/monitor")
+    app.register_blueprint(monitor_admin_bp, url_prefix="/admin/organisations")
+    app.register_blueprint(oversight_bp, url_prefix="/oversight")
+    app.register_blueprint(transparency_bp)
     app.register_blueprint(frontdesk_bp, url_prefix="/frontdesk")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 

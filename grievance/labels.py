@@ -51,6 +51,11 @@ EVENT = {
     "sla_breach": _l("Service level breached"),
     "request_extension": _l("Extension requested"),
     "decide_extension": _l("Extension decided"),
+    "monitor_follow": _l("Followed by a monitor"),
+    "monitor_unfollow": _l("No longer followed by a monitor"),
+    "monitor_flag": _l("Flagged by a monitor"),
+    "flag_handled": _l("Flag handled"),
+    "monitor_comment": _l("Comment from a monitoring organisation"),
     "in_person": _l("Filed at a front desk"),
     "visit": _l("Visit to the front desk"),
 }

@@ -17,6 +17,7 @@ from grievance.domain.workflow import Action, Status, TransitionRefused, next_st
 from grievance.extensions import db
 from grievance.models import Case, ExtensionRequest, Fund, IdentityView, User
 from grievance.models.timeutil import from_db, to_db
+from grievance.monitoring import notify as monitoring_notify
 from grievance.notifications import outbox
 from grievance.services import audit, reference
 
@@ -106,6 +107,8 @@ def _transition(
     )
     if public and actor is not None and actor.role != "monitor":
         outbox.notify_complainant(case, action.value, event.seq)
+    if public:
+        monitoring_notify.notify_followers(case, action.value, event.seq)
 
 
 def _public_update_values(case: Case, now: datetime, new_status: Status) -> dict[str, Any]:

@@ -370,3 +370,16 @@ def test_bad_input_never_causes_a_server_error(client):
         for field in ("description", "name", "programme_number", "phone", "occurred_on", "province", "category"):
             response = submit_complaint(client, identity_mode="named", **{field: value})
             assert response.status_code < 500, (field, value[:40])
+
+
+def test_receipt_in_english_with_the_language_cookie(client, frozen):
+    _use_english(client)
+    response = submit_complaint(client, category="HEALTH-FEE", description="The health centre charged me 20,000 riel.")
+    page = text_of(response)
+    reference, code = receipt_of(response)
+    assert "Your complaint has been received" in page
+    assert "The code is shown only once" in page
+    assert "Health Equity Fund" in page
+    assert "2026-04-13" in page  # acknowledge by: 1 working day after Friday 10 April
+    assert case_by_reference(reference).language == "en"
+    assert page.count(code) == 1

@@ -1,0 +1,37 @@
+"""Forms for monitors and for the administrator who sets an organisation's scope."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from grievance.forms_common import CleanText
+
+FLAG_CHOICES = [
+    ("retaliation", _l("Retaliation against the complainant")),
+    ("disputed", _l("Resolution disputed")),
+    ("no_contact", _l("No contact from the fund")),
+    ("other", _l("Other concern")),
+]
+FLAG_LABELS = dict(FLAG_CHOICES)
+
+
+class ConfirmForm(FlaskForm):
+    """A button with only a CSRF token: follow, unfollow, show identity, handle a flag."""
+
+
+class FlagForm(FlaskForm):
+    kind = SelectField(_l("Why are you flagging this case?"), choices=FLAG_CHOICES, validators=[InputRequired()])
+    note = TextAreaField(_l("Note for the council and the fund (optional)"), validators=[Optional(), CleanText(2000)])
+
+
+class CommentForm(FlaskForm):
+    message = TextAreaField(
+        _l("Comment to the fund (shown in the case timeline as your organisation's)"),
+        validators=[DataRequired(), CleanText(2000)],
+    )
+
+
+class ScopeForm(FlaskForm):
+    province = SelectField(_l("Province"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])

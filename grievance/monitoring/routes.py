@@ -1,0 +1,105 @@
+"""Monitors (CSOs and unions): scoped, redacted case list and case page; follow, flag, comment."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grievance.cases.service import record_identity_view
+from grievance.extensions import db
+from grievance.geo import province_choices
+from grievance.i18n import current_locale
+from grievance.monitoring import permissions, queries, service
+from grievance.monitoring.forms import FLAG_LABELS, CommentForm, ConfirmForm, FlagForm
+
+bp = Blueprint("monitoring", __name__)
+
+
+@bp.before_request
+@login_required
+def _monitors_only():
+    if not permissions.is_monitor(current_user):
+        abort(403)
+
+
+def _load(case_id: int):
+    """The case if it is in this monitor's scope; 404 otherwise, so existence is never confirmed."""
+    case = queries.load(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _page(case, **extra):
+    return render_template(
+        "monitoring/case.html",
+        flag_form=FlagForm(formdata=None),
+        comment_form=CommentForm(formdata=None),
+        confirm=ConfirmForm(formdata=None),
+        flag_labels=FLAG_LABELS,
+        **queries.case_view(current_user, case, **extra),
+    )
+
+
+@bp.get("/")
+def cases():
+    filters = queries.ListFilters.from_args(request.args)
+    return render_template(
+        "monitoring/list.html",
+        provinces=province_choices(current_locale()),
+        **queries.case_list(current_user, filters),
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+def show(case_id: int):
+    return _page(_load(case_id))
+
+
+@bp.post("/cases/<int:case_id>/identity")
+def identity(case_id: int):
+    """A named complainant of the organisation's own case; every view is recorded."""
+    case = _load(case_id)
+    if not permissions.can_see_identity(current_user, case) or not ConfirmForm().validate_on_submit():
+        abort(403)
+    record_identity_view(case, current_user)
+    db.session.commit()
+    return _page(case, reveal_identity=True)
+
+
+@bp.post("/cases/<int:case_id>/follow")
+def follow(case_id: int):
+    case = _load(case_id)
+    if ConfirmForm().validate_on_submit():
+        if request.form.get("stop") == "1":
+            service.unfollow(case, current_user)
+            flash(_("You no longer follow this case."), "success")
+        elif service.follow(case, current_user):
+            flash(_("You follow this case: you will get an e-mail on each public update."), "success")
+        db.session.commit()
+    return redirect(url_for("monitoring.show", case_id=case.id), 303)
+
+
+@bp.post("/cases/<int:case_id>/flag")
+def flag(case_id: int):
+    case = _load(case_id)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        flash(_("Please correct the form: %(errors)s", errors="; ".join(sum(form.errors.values(), []))), "error")
+        return redirect(url_for("monitoring.show", case_id=case.id), 303)
+    service.raise_flag(case, current_user, form.kind.data, form.note.data or "")
+    db.session.commit()
+    flash(_("Flag raised: the council and the fund's supervisors have been told."), "success")
+    return redirect(url_for("monitoring.show", case_id=case.id), 303)
+
+
+@bp.post("/cases/<int:case_id>/comment")
+def comment(case_id: int):
+    case = _load(case_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(_("Please correct the form: %(errors)s", errors="; ".join(sum(form.errors.values(), []))), "error")
+        return redirect(url_for("monitoring.show", case_id=case.id), 303)
+    service.comment(case, current_user, form.message.data)
+    db.session.commit()
+    flash(_("Your comment was added to the case timeline."), "success")
+    return redirect(url_for("monitoring.show", case_id=case.id), 303)

@@ -1,0 +1,132 @@
+"""The oversight council: dashboard, the cases behind each figure, monitors' flags, identity-access log."""
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grievance.cases import permissions as case_permissions
+from grievance.extensions import db
+from grievance.geo import provinces
+from grievance.i18n import current_locale
+from grievance.models import Case, CaseFlag, IdentityView, User
+from grievance.monitoring import service as monitoring
+from grievance.monitoring.forms import FLAG_LABELS, ConfirmForm
+from grievance.oversight import figures, words
+from grievance.reports.metrics import BACKLOG_BANDS, GROUPS, Month
+
+bp = Blueprint("oversight", __name__)
+
+COUNCIL = ("oversight", "admin")
+# Fund supervisors may see and handle the flags on their own fund's cases.
+SUPERVISOR_ENDPOINTS = {"oversight.flags", "oversight.handle_flag"}
+DRILL_LIMIT = 500
+
+
+@bp.before_request
+@login_required
+def _council_only():
+    if current_user.role in COUNCIL:
+        return None
+    if current_user.role == "supervisor" and request.endpoint in SUPERVISOR_ENDPOINTS:
+        return None
+    abort(403)
+
+
+def _this_month() -> Month:
+    return Month.containing(datetime.now(timezone.utc))
+
+
+def _drill_url(period: figures.Period):
+    def build(figure: str, **filters) -> str:
+        args = {"figure": figure, "from": str(period.first), "to": str(period.last)}
+        args.update({k: v for k, v in filters.items() if v})
+        return url_for("oversight.cases", **args)
+
+    return build
+
+
+@bp.get("/")
+def dashboard():
+    period = figures.Period.parse(request.args.get("from"), request.args.get("to"), _this_month())
+    data = figures.dashboard(period, request.args.get("fund") or None)
+    top = max([p["received"] for p in data["by_province"].values()] + [0])
+    peak = max([m["received"] for m in data["trend"]] + [0])
+    return render_template(
+        "oversight/dashboard.html",
+        drill=_drill_url(period),
+        provinces=[(p.code, p.name_kh if current_locale() == "km" else p.name_en) for p in provinces()],
+        heat=lambda n: 0 if not n or not top else min(5, 1 + (5 * n - 1) // top),
+        bar=lambda n: 0 if not n or not peak else max(1, round(20 * n / peak)),
+        bands=BACKLOG_BANDS,
+        groups_order=GROUPS,
+        group_labels=words.GROUPS,
+        flag_labels=FLAG_LABELS,
+        confirm=ConfirmForm(formdata=None),
+        **data,
+    )
+
+
+@bp.get("/cases")
+def cases():
+    """The cases behind one figure of the dashboard: exactly those it counted."""
+    drill = figures.validate_drill(request.args, _this_month())
+    if drill is None:
+        abort(404)
+    ids = figures.case_ids(drill)
+    query = case_permissions.scope(select(Case).where(Case.id.in_(ids[:DRILL_LIMIT])), current_user)
+    rows = db.session.execute(query.order_by(Case.id)).scalars().all()
+    return render_template(
+        "oversight/cases.html",
+        drill=drill,
+        label=words.FIGURES[drill.figure],
+        group_labels=words.GROUPS,
+        total=len(ids),
+        rows=rows,
+        limit=DRILL_LIMIT,
+    )
+
+
+@bp.get("/flags")
+def flags():
+    fund_id = current_user.fund_id if current_user.role == "supervisor" else None
+    return render_template(
+        "oversight/flags.html",
+        flags=figures.open_flags(fund_id),
+        flag_labels=FLAG_LABELS,
+        confirm=ConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/flags/<int:flag_id>/handle")
+def handle_flag(flag_id: int):
+    flag = db.session.get(CaseFlag, flag_id)
+    case = None if flag is None else db.session.get(Case, flag.case_id)
+    if case is None or not monitoring.can_handle_flag(current_user, case) or not ConfirmForm().validate_on_submit():
+        abort(404)
+    try:
+        monitoring.handle_flag(flag, current_user)
+        db.session.commit()
+        flash(_("Flag marked as handled."), "success")
+    except monitoring.MonitoringRefused:
+        db.session.rollback()
+        flash(_("This flag has already been handled."), "error")
+    target = request.form.get("back")
+    return redirect(url_for("oversight.dashboard") if target == "dashboard" else url_for("oversight.flags"), 303)
+
+
+@bp.get("/cases/<int:case_id>/identity-views")
+def identity_views(case_id: int):
+    """Who opened this complainant's personal data, and when."""
+    case = db.session.execute(case_permissions.visible_cases(current_user).where(Case.id == case_id)).scalar()
+    if case is None:
+        abort(404)
+    views = db.session.execute(
+        select(IdentityView, User)
+        .join(User, User.id == IdentityView.user_id)
+        .where(IdentityView.case_id == case.id)
+        .order_by(IdentityView.viewed_at, IdentityView.id)
+    ).all()
+    return render_template("oversight/identity_views.html", case=case, views=views)
