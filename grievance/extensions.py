@@ -21,3 +21,11 @@ def _client_key() -> str:
     from grievance.security import client_key
 
     return client_key()
+
+
+@limiter.request_filter
+def _limits_off_for_this_app() -> bool:
+    """Flask-Limiter keeps `enabled` on the shared object; honour each app's own setting."""
+    from flask import current_app
+
+    return not current_app.config.get("RATELIMIT_ENABLED", True)
