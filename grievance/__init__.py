@@ -109,9 +109,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from werkzeug.exceptions import HTTPException
-
     from flask_login import current_user
+    from werkzeug.exceptions import HTTPException
 
     from grievance import seclog
     from grievance.extensions import db

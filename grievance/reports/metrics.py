@@ -253,6 +253,10 @@ class CaseRow:
     loop_breached_at: datetime | None
     escalated_at: datetime | None
     state_kind: str | None
+    # Worked out once per month by _annotate: the backlog band if open at the month's end,
+    # and the working days to the first resolution if that fell in the month.
+    band: str | None = None
+    resolve_days: float | None = None
 
     def breached_clocks(self, start: datetime, end: datetime) -> list[str]:
         """The clocks whose breach instant falls in [start, end), in BREACH_CLOCKS order."""
@@ -429,12 +433,11 @@ def _case_block(rows: Iterable[CaseRow], start: datetime, end: datetime, clock: 
         if within(r.resolve_due_at):
             b["resolve_due"] += 1
             b["resolve_on_time"] += r.first_resolved_at is not None and r.first_resolved_at <= r.resolve_due_at
-        if within(r.first_resolved_at):
+        if r.resolve_days is not None:
             b["resolved"] += 1
-            durations.append(clock.days_between(r.received_at, r.first_resolved_at))
-        if r.state_kind in (None, "reopen"):
-            age = int(clock.days_between(r.received_at, end))
-            b["backlog"][backlog_band(age)] += 1
+            durations.append(r.resolve_days)
+        if r.band is not None:
+            b["backlog"][r.band] += 1
         hits = r.breached_clocks(start, end)
         for name in hits:
             b["breaches"][name] += 1
@@ -451,6 +454,15 @@ def _case_block(rows: Iterable[CaseRow], start: datetime, end: datetime, clock: 
     b["backlog_over_30_pct"] = _pct(b["backlog"]["31+"], b["backlog_total"])
     b["breaches_total"] = sum(b["breaches"].values())
     return b
+
+
+def _annotate(rows: list[CaseRow], start: datetime, end: datetime, clock: WorkClock) -> None:
+    """The working-day figures of each row, computed once however many slices count the row."""
+    for r in rows:
+        if r.first_resolved_at is not None and start <= r.first_resolved_at < end:
+            r.resolve_days = clock.days_between(r.received_at, r.first_resolved_at)
+        if r.state_kind in (None, "reopen"):
+            r.band = backlog_band(int(clock.days_between(r.received_at, end)))
 
 
 def _add_events(block: dict, ev: dict) -> dict:
@@ -512,6 +524,7 @@ def _earliest_received() -> date | None:
 def _month_core(month: Month, funds: list[str], clock: WorkClock) -> dict:
     start, end = month.bounds()
     rows = _case_rows(start, end, funds)
+    _annotate(rows, start, end, clock)
     events = _event_counts(start, end)
     per_fund = []
     for code in funds:

@@ -35,7 +35,14 @@ def _person(i: int) -> dict:
 
 def _needles(person: dict) -> set[str]:
     digits = re.sub(r"\D", "", person["phone"])
-    return {person["name"], person["name"].split()[0], person["phone"], digits, person["email"], person["programme_number"]}
+    return {
+        person["name"],
+        person["name"].split()[0],
+        person["phone"],
+        digits,
+        person["email"],
+        person["programme_number"],
+    }
 
 
 @pytest.fixture()
@@ -73,7 +80,9 @@ def planted(db, make):
         at = T0 + timedelta(hours=i, minutes=30)
         cases.acknowledge(case, officer, f"Dear {name}, we will call {person['phone']}.", now=at)
         if i % 4 == 0:
-            cases.request_info(case, officer, f"Is {person['programme_number']} your card?", now=at + timedelta(hours=1))
+            cases.request_info(
+                case, officer, f"Is {person['programme_number']} your card?", now=at + timedelta(hours=1)
+            )
             cases.provide_info(case, None, f"Yes, call {person['email']}", now=at + timedelta(hours=2))
         if i % 6 == 1 and case.fund.code == "NSAF":
             cases.transfer(case, officer, nssf, f"Member {name} {person['phone']}", now=at + timedelta(hours=3))
