@@ -97,6 +97,8 @@ def act(case_id: int, action: str):
         spec.run(case, current_user, form)
         db.session.commit()
         flash(spec.done_message(), "success")
+        if not permissions.can_view(current_user, case):
+            return redirect(url_for("cases.queue"), 303)  # e.g. transferred out of this fund
     except svc.CaseConflict:
         db.session.rollback()
         flash(
