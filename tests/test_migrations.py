@@ -1,6 +1,6 @@
 """Migrations: `flask db upgrade` on an empty database gives exactly the models' schema, and
-every revision downgrades cleanly. Runs on an SQLite file and, with TEST_DATABASE_URL, on a
-throwaway PostgreSQL database (so the session-wide test schema is never touched)."""
+every revision downgrades cleanly. Runs on an SQLite file and, with TEST_DATABASE_URL, in a
+throwaway PostgreSQL schema (so the session-wide test schema, public, is never touched)."""
 
 from __future__ import annotations
 
@@ -40,39 +40,47 @@ def _keep_logging():
     logging.root.setLevel(root_level)
 
 
-def _postgres_database():
-    """Create an empty database next to TEST_DATABASE_URL's; yields its URL, then drops it."""
+def _postgres_schema():
+    """Create an empty schema in TEST_DATABASE_URL's database; yields engine options that make
+    it the only schema the app sees, then drops it. (A schema, not a database: CREATE and DROP
+    DATABASE force checkpoints, which are slow on a busy disk.)"""
     import psycopg
 
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"grievance_migr_{secrets.token_hex(4)}"
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    schema = f"grievance_migr_{secrets.token_hex(4)}"
     params = {
-        "host": base.host or "127.0.0.1",
-        "port": base.port or 5432,
-        "user": base.username,
-        "password": base.password,
-        "dbname": base.database,
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username,
+        "password": url.password,
+        "dbname": url.database,
     }
     with psycopg.connect(**params, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield base.set(database=name).render_as_string(hide_password=False)
+        yield {"connect_args": {"options": f"-csearch_path={schema}"}}
     finally:
         with psycopg.connect(**params, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def migration_app(request, tmp_path):
-    """An app bound to an empty database, inside an app context."""
+    """An app bound to an empty database (or PostgreSQL schema), inside an app context."""
     if request.param == "sqlite":
-        urls = iter([f"sqlite:///{tmp_path / 'migrations.sqlite'}"])
+        url = f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        options = iter([{}])
     else:
-        if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"):
+        url = os.environ.get("TEST_DATABASE_URL") or ""
+        if not url.startswith("postgresql"):
             pytest.skip("TEST_DATABASE_URL does not name a PostgreSQL database")
-        urls = _postgres_database()
-    url = next(urls)
-    config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+        options = _postgres_schema()
+    engine_options = {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **next(options)}
+    config = type(
+        "MigrationConfig",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options},
+    )
     app = create_app(config)
     try:
         with app.app_context():
@@ -80,7 +88,7 @@ def migration_app(request, tmp_path):
             db.session.remove()
             db.engine.dispose()
     finally:
-        for _ in urls:  # run the generator's clean-up (drops the PostgreSQL database)
+        for _ in options:  # run the generator's clean-up (drops the PostgreSQL schema)
             pass
 
 
