@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -50,15 +52,14 @@ def scorecard(month: str, scope: str, lang: str):
         abort(404)
     try:
         parsed = metrics.Month.parse(month)
-        card = service.build_scorecard(
-            parsed,
-            None if scope == "ALL" else scope,
-            lang,
-            key=service.fingerprint_key(current_app.config["SECRET_KEY"]),
-        )
+        filename = f"scorecard-{scope}-{lang}.pdf"
+        data = service.archived_scorecard(Path(current_app.config["REPORTS_DIR"]), parsed, scope, lang)
+        if data is None:
+            key = service.fingerprint_key(current_app.config["SECRET_KEY"])
+            data = service.build_scorecard(parsed, None if scope == "ALL" else scope, lang, key=key).pdf
     except (ValueError, LookupError):
         abort(404)
-    return _pdf(card.pdf, card.filename)
+    return _pdf(data, filename)
 
 
 @bp.get("/case/<int:case_id>.pdf")

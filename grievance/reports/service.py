@@ -137,6 +137,12 @@ def write_scorecards(
     return written
 
 
+def archived_scorecard(root: Path, month: metrics.Month, scope: str, lang: str) -> bytes | None:
+    """A scorecard the CLI already wrote for this month, if any (a heavy month is built ahead)."""
+    path = root / str(month) / f"scorecard-{scope}-{lang}.pdf"
+    return path.read_bytes() if path.is_file() else None
+
+
 @dataclass
 class Verification:
     matches: bool

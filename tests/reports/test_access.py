@@ -98,3 +98,16 @@ def test_tracking_page_offers_the_receipt_download(client, make):
     case, code = make.case("NSAF-CT-MISSING")
     page = client.post("/track", data={"reference": case.reference, "code": code}).get_data(as_text=True)
     assert 'action="/reports/receipt.pdf"' in page
+
+
+def test_a_scorecard_built_ahead_by_the_cli_is_served_as_it_was_printed(app, client, login_as, tmp_path):
+    before = app.config["REPORTS_DIR"]
+    app.config["REPORTS_DIR"] = str(tmp_path)
+    (tmp_path / "2026-10").mkdir()
+    (tmp_path / "2026-10" / "scorecard-NSAF-km.pdf").write_bytes(b"%PDF-1.7 archived copy")
+    try:
+        login_as("supervisor", fund="NSAF")
+        assert client.get("/reports/2026-10/scorecard-NSAF-km.pdf").data == b"%PDF-1.7 archived copy"
+        assert client.get("/reports/2026-10/scorecard-NSSF-km.pdf").status_code == 404
+    finally:
+        app.config["REPORTS_DIR"] = before
