@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from grievance.auth.routes import bp as auth_bp
     from grievance.cases.routes import bp as cases_bp
     from grievance.frontdesk.routes import bp as frontdesk_bp
+    from grievance.info.routes import admin_bp as info_admin_bp
+    from grievance.info.routes import bp as info_bp
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
     from grievance.monitoring.admin import bp as monitor_admin_bp
@@ -105,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp, url_prefix="/oversight")
     app.register_blueprint(transparency_bp)
     app.register_blueprint(frontdesk_bp, url_prefix="/frontdesk")
+    app.register_blueprint(info_bp, url_prefix="/info")
+    app.register_blueprint(info_admin_bp, url_prefix="/admin/info")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
 

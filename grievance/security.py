@@ -36,6 +36,8 @@ PUBLIC_ENDPOINTS = {
     "auth.totp",
     "main.set_language",
     "main.healthz",
+    "info.index",
+    "info.page",
     "transparency.page",
     "transparency.figures_csv",
 }

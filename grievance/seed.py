@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.frontdesk.offices import seed_offices
+from grievance.info.seed import seed_info_pages
 from grievance.models import Category, Fund, RoutingRule, SlaPolicy
 from grievance.seed_data import CATEGORIES, DEFAULT_POLICY, FUNDS
 
@@ -68,4 +69,5 @@ def seed_reference() -> dict[str, int]:
             added["rules"] += 1
     db.session.flush()
     added["offices"] = seed_offices()
+    added["info_pages"] = seed_info_pages()
     return added

@@ -1,0 +1,1 @@
+"""Plain-language information on schemes and rights, edited by administrators without a deploy."""
