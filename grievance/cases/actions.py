@@ -12,21 +12,39 @@ from grievance.cases import forms
 from grievance.cases import service as svc
 from grievance.extensions import db
 from grievance.i18n import current_locale
-from grievance.models import ExtensionRequest, Fund
+from grievance.models import ExtensionRequest, Fund, User
 
 
-def _noop(form) -> None:
+def _noop(form, case) -> None:
     return None
 
 
-def _fund_choices(form) -> None:
-    funds = db.session.execute(select(Fund).where(Fund.active.is_(True)).order_by(Fund.id)).scalars()
+def _fund_choices(form, case) -> None:
+    funds = db.session.execute(
+        select(Fund).where(Fund.active.is_(True), Fund.id != case.fund_id).order_by(Fund.id)
+    ).scalars()
     form.fund.choices = [(f.code, f.name(current_locale())) for f in funds]
 
 
 def _transfer(case, user, form) -> None:
     fund = db.session.execute(select(Fund).where(Fund.code == form.fund.data)).scalar_one()
     svc.transfer(case, user, fund, form.message.data, expected_version=form.version.data)
+
+
+def _officer_choices(form, case) -> None:
+    query = select(User).where(
+        User.active.is_(True), User.role.in_(["officer", "supervisor"]), User.fund_id == case.fund_id
+    )
+    form.assignee.choices = [(str(u.id), u.name) for u in db.session.execute(query.order_by(User.name)).scalars()]
+
+
+def _assign(case, user, form) -> None:
+    assignee = db.session.execute(
+        select(User).where(User.id == int(form.assignee.data), User.fund_id == case.fund_id, User.active.is_(True))
+    ).scalar_one_or_none()
+    if assignee is None:
+        raise svc.TransitionRefused("assign", case.status, "choose an officer of this fund")
+    svc.assign(case, user, assignee, expected_version=form.version.data)
 
 
 def _decide_extension(case, user, form) -> None:
@@ -71,6 +89,13 @@ ACTIONS: dict[str, ActionSpec] = {
         forms.PlainActionForm,
         lambda c, u, f: svc.assign(c, u, u, expected_version=f.version.data),
         _l("The case is assigned to you."),
+    ),
+    "assign": ActionSpec(
+        _l("Assign to an officer"),
+        forms.AssignForm,
+        _assign,
+        _l("The case is assigned."),
+        prepare=_officer_choices,
     ),
     "request_info": ActionSpec(
         _l("Request information"),
@@ -148,6 +173,7 @@ WORKFLOW_ACTION = {
     "acknowledge": "acknowledge",
     "start": "start",
     "claim": "assign",
+    "assign": "assign",
     "request_info": "request_info",
     "public_update": "public_update",
     "note": "note",

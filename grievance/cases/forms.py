@@ -70,3 +70,8 @@ class DecideExtensionForm(VersionedForm):
 class EscalateForm(VersionedForm):
     message = TextAreaField(_l("Why the council should take this up"), validators=[DataRequired(), CleanText(2000)])
     submit = SubmitField(_l("Escalate"))
+
+
+class AssignForm(VersionedForm):
+    assignee = SelectField(_l("Assign to"), validators=[InputRequired()])
+    submit = SubmitField(_l("Assign"))

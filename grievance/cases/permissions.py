@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, false, select
 
-from grievance.models import Case, User
+from grievance.models import Case, Category, User
 
 COUNCIL_ROLES = ("oversight", "admin")
 
@@ -12,10 +12,15 @@ COUNCIL_ROLES = ("oversight", "admin")
 def scope(query: Select, user: User) -> Select:
     """Restrict a query over Case to what `user` may see."""
     if user.role in ("officer", "supervisor"):
-        return query.where(Case.fund_id == user.fund_id)
+        # Sensitive categories (misconduct by officials) stay with the council whoever holds them.
+        return query.where(Case.fund_id == user.fund_id, Case.category_id.not_in(_sensitive_ids()))
     if user.role in COUNCIL_ROLES:
         return query
     return query.where(false())
+
+
+def _sensitive_ids():
+    return select(Category.id).where(Category.sensitive.is_(True))
 
 
 def visible_cases(user: User) -> Select:
@@ -24,14 +29,14 @@ def visible_cases(user: User) -> Select:
 
 def can_view(user: User, case: Case) -> bool:
     if user.role in ("officer", "supervisor"):
-        return case.fund_id == user.fund_id
+        return case.fund_id == user.fund_id and not case.category.sensitive
     return user.role in COUNCIL_ROLES
 
 
 def can_act(user: User, case: Case) -> bool:
     """Only the handling fund's staff change a case; the council escalation desk acts on NSPC cases."""
     if user.role in ("officer", "supervisor"):
-        return case.fund_id == user.fund_id
+        return case.fund_id == user.fund_id and not case.category.sensitive
     if user.role == "oversight":
         return case.fund.code == "NSPC"
     return False

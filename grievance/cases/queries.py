@@ -185,10 +185,12 @@ def _action_forms(user: User, case: Case) -> dict:
             continue
         if name == "escalate" and case.escalated_at is not None:
             continue
+        if (name == "assign") != (user.role == "supervisor") and name in ("assign", "claim"):
+            continue  # officers claim; supervisors assign
         form = spec.form(formdata=None, version=case.version)
         if name == "decide_extension":
             form.request_id.data = pending[0].id
-        spec.prepare(form)
+        spec.prepare(form, case)
         forms[name] = (spec, form)
     return forms
 

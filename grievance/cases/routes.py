@@ -83,7 +83,7 @@ def act(case_id: int, action: str):
     if not permissions.can_act(current_user, case):
         abort(403)
     form = spec.form()
-    spec.prepare(form)
+    spec.prepare(form, case)
     if not form.validate_on_submit():
         flash(
             _(

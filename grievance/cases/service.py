@@ -380,6 +380,10 @@ def transfer(
     """Hand the case to another fund; every clock keeps running from the original receipt."""
     if to_fund.id == case.fund_id:
         raise TransitionRefused(Action.TRANSFER, Status(case.status), "the case is already with that fund")
+    if case.category.sensitive and to_fund.kind != "oversight":
+        raise TransitionRefused(
+            Action.TRANSFER, Status(case.status), "complaints about officials' misconduct stay with the council"
+        )
     from_code = case.fund.code
     _transition(
         case,

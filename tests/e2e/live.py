@@ -75,11 +75,16 @@ def chromium():
             browser.close()
 
 
+def submit(page, selector: str) -> None:
+    """Click a submit button and wait for the page it leads to (never read the old page)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def login(context, base: str, email: str, password: str):
     page = context.new_page()
     page.goto(base + "/auth/login")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.click("form input[type=submit], form button[type=submit]")
-    page.wait_for_url("**/cases/**")
+    submit(page, "form input[type=submit], form button[type=submit]")
     return page

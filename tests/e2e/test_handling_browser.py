@@ -15,6 +15,7 @@ from grievance.intake.service import Submission, submit, tracking_key
 from grievance.models import Case
 from grievance.services.sweep import sweep
 from tests.e2e.live import chromium, file_app, login, serve
+from tests.e2e.live import submit as submit_form
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long browser password"
@@ -75,16 +76,16 @@ def test_officer_works_a_breached_case_with_the_citizen_and_a_supervisor_extends
 
         # Filter the queue to breached cases: exactly the late case is listed.
         page.select_option("select[name=sla_state]", "breached")
-        page.click("form.filters button[type=submit]")
+        submit_form(page, "form.filters button[type=submit]")
         rows = page.locator("table.queue tbody tr")
         assert rows.count() == 1 and refs["late"] in rows.first.inner_text()
         rows.first.locator("a").click()
 
         # Claim it, then ask the complainant for information.
-        page.click('form[action$="/claim"] button[type=submit]')
+        submit_form(page, 'form[action$="/claim"] button[type=submit]')
         assert "assigned to you" in page.locator(".flash.success").inner_text()
         page.fill('form[action$="/request_info"] textarea[name=message]', "Please send a photo of your IDPoor card.")
-        page.click('form[action$="/request_info"] button[type=submit]')
+        submit_form(page, 'form[action$="/request_info"] button[type=submit]')
         assert "paused" in page.locator(".flash.success").inner_text()
 
         # The citizen answers through the tracking page (Khmer, no account).
@@ -92,9 +93,9 @@ def test_officer_works_a_breached_case_with_the_citizen_and_a_supervisor_extends
         citizen.goto(base + "/track")
         citizen.fill("#reference", refs["late"])
         citizen.fill("#code", code)
-        citizen.click("form button[type=submit]")
+        submit_form(citizen, "form button[type=submit]")
         citizen.fill("form[action$='/track/information'] textarea[name=message]", "ខ្ញុំបានផ្ញើរូបថតប័ណ្ណទៅឃុំហើយ។")
-        citizen.click("form[action$='/track/information'] button[type=submit]")
+        submit_form(citizen, "form[action$='/track/information'] button[type=submit]")
         assert "ខ្ញុំបានផ្ញើរូបថតប័ណ្ណទៅឃុំហើយ" in citizen.content()
 
         # The officer sees the answer and resolves the case.
@@ -102,7 +103,7 @@ def test_officer_works_a_breached_case_with_the_citizen_and_a_supervisor_extends
         assert "ខ្ញុំបានផ្ញើរូបថតប័ណ្ណទៅឃុំហើយ" in page.content()
         page.select_option('form[action$="/resolve"] select[name=outcome]', "remedied")
         page.fill('form[action$="/resolve"] textarea[name=message]', "Your payment was sent today.")
-        page.click('form[action$="/resolve"] button[type=submit]')
+        submit_form(page, 'form[action$="/resolve"] button[type=submit]')
         assert "Resolved" in page.locator("dl.facts").first.inner_text()
 
         # A supervisor approves the pending extension on another case: the due date moves.
@@ -113,7 +114,7 @@ def test_officer_works_a_breached_case_with_the_citizen_and_a_supervisor_extends
         before = _case_due_texts(sup)
         sup.select_option('form[action$="/decide_extension"] select[name=decision]', "approve")
         sup.fill('form[action$="/decide_extension"] textarea[name=message]', "Agreed: the bank is slow.")
-        sup.click('form[action$="/decide_extension"] button[type=submit]')
+        submit_form(sup, 'form[action$="/decide_extension"] button[type=submit]')
         assert "Decision recorded" in sup.locator(".flash.success").inner_text()
         after = _case_due_texts(sup)
         assert after[0] == before[0] and after[1] > before[1], (before, after)
@@ -123,7 +124,7 @@ def test_officer_works_a_breached_case_with_the_citizen_and_a_supervisor_extends
         dues = _case_due_texts(page)
         page.select_option('form[action$="/transfer"] select[name=fund]', "NSSF")
         page.fill('form[action$="/transfer"] textarea[name=message]', "This is about NSSF contributions.")
-        page.click('form[action$="/transfer"] button[type=submit]')
+        submit_form(page, 'form[action$="/transfer"] button[type=submit]')
         # The case has left NSAF: its officer is taken back to the queue, where it no longer is.
         page.wait_for_url("**/cases/")
         assert "clocks keep running" in page.locator(".flash.success").inner_text()

@@ -143,3 +143,34 @@ def test_supervisor_approves_extension_through_the_page(db, make, client, login_
     assert response.status_code == 303
     db.session.expire_all()
     assert from_db(case.resolve_due_at) == WorkingCalendar().deadline(before, 4)
+
+
+def test_supervisor_assigns_to_an_officer_of_the_fund_only(db, make, client, login_as):
+    case, _ = make.case("NSAF-CT-MISSING", now=T0)
+    officer = make.user("officer", fund="NSAF")
+    outsider = make.user("officer", fund="NSSF")
+    login_as("supervisor", fund="NSAF")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert officer.name in page and outsider.name not in page
+    refused = client.post(f"/cases/{case.id}/assign", data={"version": case.version, "assignee": str(outsider.id)})
+    assert refused.status_code == 303
+    db.session.expire_all()
+    assert case.assignee_id is None
+    client.post(f"/cases/{case.id}/assign", data={"version": case.version, "assignee": str(officer.id)})
+    db.session.expire_all()
+    assert case.assignee_id == officer.id
+
+
+def test_misconduct_complaints_are_seen_only_by_the_council(db, make, client, login_as):
+    case, _ = make.case("MISCONDUCT", now=T0)
+    council = make.user("oversight", fund=None)
+    nsaf = db.session.execute(select(Fund).where(Fund.code == "NSAF")).scalar_one()
+    with pytest.raises(svc.TransitionRefused):
+        svc.transfer(case, council, nsaf, "try to move it")
+    db.session.rollback()
+    # Even if one were held by a fund (e.g. re-categorised), its staff would not see it.
+    case.fund_id = nsaf.id
+    db.session.commit()
+    login_as("officer", fund="NSAF")
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert case.reference not in client.get("/cases/?status=all").get_data(as_text=True)
