@@ -85,6 +85,8 @@ def _migrations_dir():
 
 
 def register_blueprints(app: Flask) -> None:
+    from grievance.api.routes import bp as api_bp
+    from grievance.assisted.routes import bp as assisted_bp
     from grievance.auth.routes import bp as auth_bp
     from grievance.cases.routes import bp as cases_bp
     from grievance.frontdesk.routes import bp as frontdesk_bp
@@ -102,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(assisted_bp, url_prefix="/assisted")
+    app.register_blueprint(api_bp, url_prefix="/open311/v2")
     app.register_blueprint(monitoring_bp, url_prefix="/monitor")
     app.register_blueprint(monitor_admin_bp, url_prefix="/admin/organisations")
     app.register_blueprint(oversight_bp, url_prefix="/oversight")

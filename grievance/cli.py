@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from grievance.api import cli as api_cli
 from grievance.extensions import db
 from grievance.reports import cli as reports_cli
 
@@ -151,6 +152,7 @@ def outbox_deliver(loop: bool, interval: int) -> None:
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(api_cli.apikeys)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(sla)

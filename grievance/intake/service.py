@@ -158,8 +158,9 @@ def submit(
                 sms_opt_in=bool(sub.sms_opt_in and sub.phone),
             )
         )
-    elif sub.programme_number:
+    elif sub.programme_number or sub.consent_given:
         # An anonymous complainant may still give a programme number: it is personal data too.
+        # Filed on someone's behalf, the row also records that they consented.
         db.session.add(
             Complainant(case_id=case.id, programme_number=sub.programme_number, consent_given=sub.consent_given)
         )

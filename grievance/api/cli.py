@@ -1,0 +1,40 @@
+"""flask --app wsgi apikeys create --org NAME | revoke PREFIX"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from grievance.extensions import db
+
+apikeys = AppGroup("apikeys", help="API keys for organisations that file through the Open311 API.")
+
+
+@apikeys.command("create")
+@click.option("--org", "org_name", required=True, help="Name of an existing organisation.")
+def create(org_name: str) -> None:
+    """Issue a key; it is printed once and only its SHA-256 is stored."""
+    from grievance.api.keys import issue
+    from grievance.models import Organisation
+
+    organisation = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
+    if organisation is None or not organisation.active:
+        raise click.ClickException(f"No active organisation named {org_name!r}.")
+    key, row = issue(organisation)
+    db.session.commit()
+    click.echo(f"API key for {organisation.name} (prefix {row.prefix}). It is shown only now; keep it secret:")
+    click.echo(key)
+
+
+@apikeys.command("revoke")
+@click.argument("prefix")
+def revoke(prefix: str) -> None:
+    """Deactivate the key with this prefix (the 8 characters after grv_)."""
+    from grievance.api.keys import revoke as revoke_keys
+
+    count = revoke_keys(prefix)
+    db.session.commit()
+    if not count:
+        raise click.ClickException(f"No active key with prefix {prefix!r}.")
+    click.echo(f"Revoked {count} key(s).")

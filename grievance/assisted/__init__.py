@@ -1,0 +1,1 @@
+"""Assisted and collective filing by civil-society organisations and unions (role 'monitor')."""
