@@ -67,6 +67,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@grievance.local")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
+    # Shared secret the SMS gateway sends in X-Gateway-Secret on inbound messages; unset = refuse all.
+    SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET")
+    # The number people text to check a complaint (printed on receipts when set).
+    SMS_PUBLIC_NUMBER = os.environ.get("SMS_PUBLIC_NUMBER")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     SQLITE_BUSY_TIMEOUT_MS = 15000
 

@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from grievance.frontdesk.routes import bp as frontdesk_bp
     from grievance.info.routes import admin_bp as info_admin_bp
     from grievance.info.routes import bp as info_bp
+    from grievance.sms.routes import bp as sms_bp
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
     from grievance.monitoring.admin import bp as monitor_admin_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(frontdesk_bp, url_prefix="/frontdesk")
     app.register_blueprint(info_bp, url_prefix="/info")
     app.register_blueprint(info_admin_bp, url_prefix="/admin/info")
+    app.register_blueprint(sms_bp, url_prefix="/sms")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
 

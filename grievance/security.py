@@ -38,6 +38,7 @@ PUBLIC_ENDPOINTS = {
     "main.healthz",
     "info.index",
     "info.page",
+    "sms.inbound",  # the SMS gateway: checked by a shared secret, not a login
     "transparency.page",
     "transparency.figures_csv",
 }

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -13,48 +10,11 @@ from sqlalchemy import select
 from grievance.cases import service as svc
 from grievance.models import OutboxMessage
 from grievance.notifications import delivery, outbox
+from tests.fake_gateway import FakeGateway
 
 T0 = datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)  # Monday 10:00 in Phnom Penh
 # Messages become due when they are written (real time), so delivery clocks start from now.
 SEND = datetime.now(timezone.utc) + timedelta(minutes=1)
-
-
-class FakeGateway:
-    """An SMS gateway on loopback that fails the first `failures` requests."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.requests: list[tuple[str, dict]] = []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server API
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                gateway.requests.append((self.headers["Idempotency-Key"], body))
-                if len(gateway.requests) <= gateway.failures:
-                    self.send_response(500)
-                else:
-                    self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def accepted(self) -> int:
-        return max(0, len(self.requests) - self.failures)
 
 
 @pytest.fixture()
