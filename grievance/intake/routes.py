@@ -153,14 +153,14 @@ def track_lookup():
     return _status_page(case, form)
 
 
-def _status_page(case, form, status=200):
+def _status_page(case, form, status=200, info_form=None):
     from grievance.intake.presenter import public_view
 
     return (
         render_template(
             "intake/status.html",
             view=public_view(case, current_locale()),
-            info_form=AddInformationForm(reference=form.reference.data, code=form.code.data),
+            info_form=info_form or AddInformationForm(reference=form.reference.data, code=form.code.data),
             feedback_form=FeedbackForm(reference=form.reference.data, code=form.code.data),
         ),
         status,
@@ -172,7 +172,11 @@ def _status_page(case, form, status=200):
 def add_information():
     form = AddInformationForm()
     if not form.validate_on_submit():
-        return render_template("intake/track.html", form=form), 400
+        # A bad message from the right person: show it again with its error, on their status page.
+        case = None if form.reference.errors or form.code.errors else _tracked(form)
+        if case is None:
+            return render_template("intake/track.html", form=form), 400
+        return _status_page(case, form, 400, info_form=form)
     case = _tracked(form)
     if case is None:
         return _not_found(form)
