@@ -137,6 +137,10 @@ def register_errorhandlers(app: Flask) -> None:
         app.logger.error("unhandled error %s on %s", type(exc).__name__, request.endpoint)
         return render_template("errors/error.html", code=500, name="Internal Server Error"), 500
 
+    from grievance.ops import outage
+
+    outage.init_app(app)  # database unreachable or locked: a 503 page, not a 500
+
 
 def register_commands(app: Flask) -> None:
     from grievance.cli import register

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from grievance.api import cli as api_cli
 from grievance.extensions import db
+from grievance.ops import cli as ops_cli
 from grievance.reports import cli as reports_cli
 
 
@@ -159,3 +160,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit)
     reports_cli.register(app)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(ops_cli.backup)

@@ -7,7 +7,9 @@ escape typed by someone cannot forge a log line.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import time
 
@@ -34,6 +36,31 @@ class SafeFormatter(logging.Formatter):
         return super().format(record)
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json): ts (UTC), level, logger, msg; msg still escaped."""
+
+    converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": escape(record.getMessage()),
+        }
+        if record.exc_info:
+            # The exception type only: messages and tracebacks can quote personal data.
+            line["exc"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+        return json.dumps(line, ensure_ascii=False)
+
+
+def formatter() -> logging.Formatter:
+    """The formatter LOG_FORMAT asks for: `json` (JSON lines) or plain text (the default)."""
+    if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+        return JsonFormatter()
+    return SafeFormatter()
+
+
 def event(name: str, **fields: object) -> None:
     """Log one security event: `event=name key=value ...` (values escaped)."""
     parts = " ".join(f"{key}={escape(value)}" for key, value in sorted(fields.items()))
@@ -43,10 +70,10 @@ def event(name: str, **fields: object) -> None:
 def configure() -> None:
     """Send everything under the `grievance` logger through one escaping handler."""
     logger = logging.getLogger("grievance")
-    if any(isinstance(h.formatter, SafeFormatter) for h in logger.handlers):
+    if any(isinstance(h.formatter, SafeFormatter | JsonFormatter) for h in logger.handlers):
         return
     handler = logging.StreamHandler()
-    handler.setFormatter(SafeFormatter())
+    handler.setFormatter(formatter())
     for existing in list(logger.handlers):
         logger.removeHandler(existing)  # Flask's default handler does not escape
     logger.addHandler(handler)

@@ -1,0 +1,1 @@
+"""Running the app in production: database outages, backups."""
