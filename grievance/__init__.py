@@ -92,13 +92,13 @@ def register_blueprints(app: Flask) -> None:
     from grievance.frontdesk.routes import bp as frontdesk_bp
     from grievance.info.routes import admin_bp as info_admin_bp
     from grievance.info.routes import bp as info_bp
-    from grievance.sms.routes import bp as sms_bp
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
     from grievance.monitoring.admin import bp as monitor_admin_bp
     from grievance.monitoring.routes import bp as monitoring_bp
     from grievance.oversight.routes import bp as oversight_bp
     from grievance.reports.routes import bp as reports_bp
+    from grievance.sms.routes import bp as sms_bp
     from grievance.transparency.routes import bp as transparency_bp
 
     app.register_blueprint(main_bp)
