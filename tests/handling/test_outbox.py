@@ -13,8 +13,11 @@ from grievance.notifications import delivery, outbox
 from tests.fake_gateway import FakeGateway
 
 T0 = datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)  # Monday 10:00 in Phnom Penh
-# Messages become due when they are written (real time), so delivery clocks start from now.
-SEND = datetime.now(timezone.utc) + timedelta(minutes=1)
+
+
+def _send_time() -> datetime:
+    """Messages become due when they are written (real time): deliver from just after now."""
+    return datetime.now(timezone.utc) + timedelta(minutes=1)
 
 
 @pytest.fixture()
@@ -54,7 +57,7 @@ def test_anonymous_complainants_get_no_messages(db, make):
 
 
 def test_gateway_fails_twice_then_succeeds_exactly_one_delivery(acknowledged_case, db):
-    clock = [SEND]
+    clock = [_send_time()]
     with FakeGateway(failures=2) as gateway:
         transport = delivery.Transport(sms_gateway_url=gateway.url)
         reports = []
@@ -71,7 +74,7 @@ def test_gateway_fails_twice_then_succeeds_exactly_one_delivery(acknowledged_cas
 def test_backoff_waits_before_retrying(acknowledged_case, db):
     with FakeGateway(failures=10) as gateway:
         transport = delivery.Transport(sms_gateway_url=gateway.url)
-        now = SEND
+        now = _send_time()
         delivery.deliver(transport, now_fn=lambda: now)
         delivery.deliver(transport, now_fn=lambda: now + timedelta(seconds=5))
     assert len(gateway.requests) == 1, "a retry must wait for its backoff"
@@ -86,12 +89,14 @@ def test_process_killed_between_sending_and_marking_resends_with_same_key(acknow
 
         monkeypatch.setattr(outbox, "mark_sent", killed)
         with pytest.raises(SystemExit):
-            delivery.deliver(transport, now_fn=lambda: SEND)
+            send = _send_time()
+            delivery.deliver(transport, now_fn=lambda: send)
         db.session.rollback()
         monkeypatch.undo()
         (msg,) = _messages(db)
         assert msg.status == "pending", "nothing acknowledged as sent, so it must not be lost"
-        report = delivery.deliver(transport, now_fn=lambda: SEND + timedelta(hours=1))
+        later = _send_time() + timedelta(hours=1)
+        report = delivery.deliver(transport, now_fn=lambda: later)
     assert report.sent == 1
     assert len(gateway.requests) == 2
     assert gateway.requests[0][0] == gateway.requests[1][0], "the retry is recognisable downstream"
@@ -99,7 +104,7 @@ def test_process_killed_between_sending_and_marking_resends_with_same_key(acknow
 
 
 def test_message_given_up_after_max_attempts_is_marked_failed(acknowledged_case, db):
-    clock = [SEND]
+    clock = [_send_time()]
     with FakeGateway(failures=100) as gateway:
         transport = delivery.Transport(sms_gateway_url=gateway.url)
         for _ in range(outbox.MAX_ATTEMPTS + 2):
