@@ -28,7 +28,7 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,
     )
 
 
