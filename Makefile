@@ -8,13 +8,14 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
+BENCH_ARGS ?= --cases 1000000
 
 # Stamp files: pip runs again only when a requirements file is newer than its stamp.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help venv setup setup-dev font run test lint format db seed demo clean-venv
+.PHONY: help venv setup setup-dev font run test lint format db seed demo bench clean-venv
 
 help:
 	@echo "make run      set up, migrate, seed reference + demo data, serve on http://$(HOST):$(PORT)"
@@ -26,6 +27,8 @@ help:
 	@echo "make seed     load reference data (idempotent); make demo adds demo accounts and cases"
 	@echo "make setup    virtualenv + runtime requirements; make setup-dev adds test tools"
 	@echo "make font     install the Khmer font (fonts-khmeros) if none is present"
+	@echo "make bench    production-scale figures: 1M cases, latencies, sweep, scorecard, intake throughput"
+	@echo "             (BENCH_ARGS=\"--cases 100000\"; BENCH_PG_URL=postgresql://... adds PostgreSQL)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +80,9 @@ test: setup-dev font
 	exit $$status
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: setup-dev font
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

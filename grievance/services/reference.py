@@ -1,8 +1,21 @@
-"""Reference data as the pure domain needs it: calendar, clock policies, routing rules."""
+"""Reference data as the pure domain needs it: calendar, clock policies, routing rules.
+
+Every complaint needs the working calendar, its category's policy and the routing table:
+read from the database each time, that was five queries per submission for data an
+administrator changes a few times a year. Each process keeps them for
+REFERENCE_CACHE_SECONDS (30 s; off under TESTING unless set). A commit that changes any of
+them in this process empties the cache at once; other workers and servers see the change
+within the TTL.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+from itertools import chain
+
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from grievance.domain.calendar import WorkingCalendar
 from grievance.domain.routing import Decision, Rule, route
@@ -11,58 +24,125 @@ from grievance.extensions import db
 from grievance.models import Category, ClosureDay, Fund, RoutingRule, SlaPolicy
 
 TRIAGE_FUND_CODE = "NSPC"
+REFERENCE_MODELS = (Category, ClosureDay, Fund, RoutingRule, SlaPolicy)
+DEFAULT_TTL_SECONDS = 30
+
+_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _ttl() -> float:
+    app = current_app
+    return float(app.config.get("REFERENCE_CACHE_SECONDS", 0 if app.testing else DEFAULT_TTL_SECONDS))
+
+
+def _cached(name: str, build):
+    ttl = _ttl()
+    if ttl <= 0:
+        return build()
+    key = (id(current_app._get_current_object()), name)
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = build()
+    _cache[key] = (now + ttl, value)
+    return value
+
+
+def invalidate() -> None:
+    """Forget the cached reference data of every app in this process."""
+    _cache.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_reference_changes(session, _context) -> None:
+    if any(isinstance(obj, REFERENCE_MODELS) for obj in chain(session.new, session.dirty, session.deleted)):
+        session.info["reference_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_reference_statements(state) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None:
+        if state.bind_mapper.class_ in REFERENCE_MODELS:
+            state.session.info["reference_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _invalidate_after_commit(session) -> None:
+    if session.info.pop("reference_changed", False):
+        invalidate()
 
 
 def working_calendar() -> WorkingCalendar:
     """Public holidays plus the closure days an administrator has added."""
-    return WorkingCalendar(db.session.execute(select(ClosureDay.day)).scalars())
+    return _cached("calendar", lambda: WorkingCalendar(db.session.execute(select(ClosureDay.day)).scalars()))
+
+
+def _policies() -> dict[int | None, tuple[Policy, int]]:
+    """Every service-level policy by category id (None: the default), with its reopen window."""
+
+    def build():
+        return {
+            row.category_id: (
+                Policy(
+                    ack_days=row.ack_days,
+                    resolve_days=row.resolve_days,
+                    loop_days=row.loop_days,
+                    warn_percent=row.warn_percent,
+                    escalate_after_days=row.escalate_after_days,
+                ),
+                row.reopen_window_days,
+            )
+            for row in db.session.execute(select(SlaPolicy)).scalars()
+        }
+
+    return _cached("policies", build)
 
 
 def policy_for(category: Category) -> Policy:
-    rows = db.session.execute(
-        select(SlaPolicy).where((SlaPolicy.category_id == category.id) | (SlaPolicy.category_id.is_(None)))
-    ).scalars()
-    by_category = {row.category_id: row for row in rows}
-    row = by_category.get(category.id) or by_category.get(None)
-    if row is None:
+    policies = _policies()
+    found = policies.get(category.id) or policies.get(None)
+    if found is None:
         raise LookupError(f"no service-level policy for {category.code} and no default policy")
-    return Policy(
-        ack_days=row.ack_days,
-        resolve_days=row.resolve_days,
-        loop_days=row.loop_days,
-        warn_percent=row.warn_percent,
-        escalate_after_days=row.escalate_after_days,
-    )
+    return found[0]
 
 
 def reopen_window_days(category: Category) -> int:
-    row = db.session.execute(
-        select(SlaPolicy)
-        .where((SlaPolicy.category_id == category.id) | (SlaPolicy.category_id.is_(None)))
-        .order_by(SlaPolicy.category_id.is_(None))
-    ).scalar()
-    return 30 if row is None else row.reopen_window_days
+    policies = _policies()
+    found = policies.get(category.id) or policies.get(None)
+    return 30 if found is None else found[1]
+
+
+def _routing_table() -> tuple[list[Rule], dict[str, int]]:
+    def build():
+        rows = db.session.execute(
+            select(RoutingRule, Category.code, Fund.code)
+            .join(Fund, RoutingRule.fund_id == Fund.id)
+            .outerjoin(Category, RoutingRule.category_id == Category.id)
+            .where(RoutingRule.active.is_(True))
+        ).all()
+        rules = [
+            Rule(
+                position=rule.position,
+                fund_code=fund_code,
+                category_code=category_code,
+                province_code=rule.province_code,
+                channel=rule.channel,
+                office=rule.office,
+            )
+            for rule, category_code, fund_code in rows
+        ]
+        funds = dict(db.session.execute(select(Fund.code, Fund.id)).all())
+        return rules, funds
+
+    return _cached("routing", build)
 
 
 def routing_decision(category: Category, province_code: str | None, channel: str) -> tuple[Fund, str | None]:
     """Match the ordered routing table; fall back to the council's triage desk."""
-    rows = db.session.execute(
-        select(RoutingRule, Category.code, Fund.code)
-        .join(Fund, RoutingRule.fund_id == Fund.id)
-        .outerjoin(Category, RoutingRule.category_id == Category.id)
-        .where(RoutingRule.active.is_(True))
-    ).all()
-    rules = [
-        Rule(
-            position=rule.position,
-            fund_code=fund_code,
-            category_code=category_code,
-            province_code=rule.province_code,
-            channel=rule.channel,
-            office=rule.office,
-        )
-        for rule, category_code, fund_code in rows
-    ]
+    rules, fund_ids = _routing_table()
     decision: Decision = route(rules, category.code, province_code, channel, TRIAGE_FUND_CODE)
-    fund = db.session.execute(select(Fund).where(Fund.code == decision.fund_code)).scalar_one()
+    fund = db.session.get(Fund, fund_ids[decision.fund_code]) if decision.fund_code in fund_ids else None
+    if fund is None:  # a fund added or renamed since the table was cached
+        fund = db.session.execute(select(Fund).where(Fund.code == decision.fund_code)).scalar_one()
     return fund, decision.office

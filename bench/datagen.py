@@ -1,0 +1,387 @@
+"""Realistic synthetic data in bulk: cases over N months, their events on a valid hash chain.
+
+    from bench.datagen import generate
+    stats = generate(app, cases=1_000_000, months=24, open_cases=200_000, anchor=now)
+
+Used by bench/run.py (every figure at 1,000,000 cases) and bench/scorecard_bench.py. Works on
+SQLite and PostgreSQL: rows go in through the driver directly (executemany on SQLite, COPY on
+PostgreSQL), secondary indexes are built after the load, then ANALYZE.
+
+What the rows look like: reference numbers gap-free per year in order of receipt; deadlines
+from the real working calendar and service-level policies (computed per 6-hour bucket of
+receipt, cached); the clock stamps (warnings, breaches, escalations) are those a sweep running
+every few minutes would have recorded up to an hour before `anchor`, with their audit events,
+so a sweep at `anchor` has the last hour's work to do; tracking codes are real HMACs (a few
+(reference, code) pairs are returned for lookups); about a third of the complainants gave
+personal details (a `complainants` row).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import sqlite3
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+
+UTC = timezone.utc
+TZ = ZoneInfo("Asia/Phnom_Penh")
+OPEN_STATUSES = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
+BATCH = 20_000
+EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "public", "payload", "prev_hash", "hash")
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class _Writer:
+    """Bulk rows straight through the driver: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.pg = engine.dialect.name == "postgresql"
+        self.raw = engine.raw_connection()
+        self.cursor = self.raw.cursor()
+        if not self.pg:
+            # SQLAlchemy's own text form of a DATETIME on SQLite (microseconds always written).
+            sqlite3.register_adapter(datetime, lambda d: d.isoformat(" ", "microseconds"))
+            self.cursor.execute("PRAGMA synchronous=OFF")  # a bench load: durability is not the point
+            self.cursor.execute("BEGIN")
+
+    def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.pg:
+            with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            self.cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 - fixed names
+                rows,
+            )
+
+    def commit(self) -> None:
+        if self.pg:
+            self.raw.commit()
+        else:
+            self.cursor.execute("COMMIT")
+            self.cursor.execute("BEGIN")
+
+    def close(self) -> None:
+        if self.pg:
+            self.raw.commit()
+        else:
+            self.cursor.execute("COMMIT")
+            self.cursor.execute("PRAGMA synchronous=NORMAL")
+        self.cursor.close()
+        self.raw.close()
+
+
+def _bench_code(rng: random.Random) -> str:
+    from grievance.domain.codes import ALPHABET, CODE_LENGTH
+
+    value = rng.getrandbits(80)
+    raw = "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def generate(
+    app,
+    *,
+    cases: int,
+    months: int = 24,
+    open_cases: int | None = None,
+    anchor: datetime | None = None,
+    month_share: tuple[datetime, float] | None = None,
+    seed: int = 7,
+    progress=None,
+) -> dict:
+    """Create the schema and load `cases` cases received over `months` months before `anchor`.
+
+    `open_cases` of them are still open (default 20 %). `month_share=(month_start, share)` puts
+    that share of the cases in the 31 days from month_start (the scorecard bench's target month).
+    """
+    from grievance.domain import audit as chain
+    from grievance.domain import codes, sla
+    from grievance.extensions import db
+    from grievance.models import Category, Fund
+    from grievance.seed import seed_reference
+    from grievance.services import reference
+
+    anchor = anchor or datetime.now(UTC).replace(microsecond=0)
+    open_cases = int(cases * 0.2) if open_cases is None else open_cases
+    sweep_at = anchor - timedelta(hours=1)  # the last sweep before the bench
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    key = _tracking_key(app)
+
+    with app.app_context():
+        engine = db.engine
+        # Tables first; secondary indexes after the load (much faster), then ANALYZE.
+        db.metadata.create_all(engine)
+        indexes = [ix for table in db.metadata.sorted_tables for ix in table.indexes]
+        with engine.begin() as conn:
+            for ix in indexes:
+                ix.drop(conn, checkfirst=True)
+        seed_reference()
+        db.session.commit()
+        categories = db.session.execute(select(Category).where(Category.active.is_(True))).scalars().all()
+        policies = {c.id: reference.policy_for(c) for c in categories}
+        cat_info = [(c.id, c.default_fund_id, c.code) for c in categories]
+        funds = {f.id: f.code for f in db.session.execute(select(Fund)).scalars()}
+        fund_ids = [f for f, code in funds.items() if code != "NSPC"] or list(funds)
+        cal = reference.working_calendar()
+        db.session.remove()
+
+    # Receipt instants, sorted: reference numbers follow the order of receipt, per year.
+    span = timedelta(days=30.44 * months).total_seconds()
+    if month_share:
+        month_start, share = month_share
+        in_month = int(cases * share)
+        month_start_s = (month_start - anchor).total_seconds()
+        instants = [month_start_s + rng.uniform(0, 31 * 86400) for _ in range(in_month)]
+        instants += [month_start_s - rng.uniform(0, 150 * 86400) for _ in range(cases - in_month)]
+    else:
+        instants = [-rng.uniform(0, span) for _ in range(cases)]
+    instants.sort()
+    # Open cases are mostly recent (a backlog of old ones too): 90 % of the last 60 days'
+    # cases are open, and as many older ones as it takes to reach `open_cases`.
+    recent_s = -60 * 86400
+    n_recent = sum(1 for x in instants if x > recent_s)
+    p_recent = min(0.9, open_cases / n_recent) if n_recent else 0.0
+    rest = cases - n_recent
+    p_old = max(0.0, (open_cases - p_recent * n_recent) / rest) if rest else 0.0
+
+    # Deadlines depend only on the local day of receipt (end of the n-th working day after it),
+    # so they are computed once per (policy, day); the warning instant from that day's noon.
+    deadline_cache: dict = {}
+
+    def deadlines(category_id: int, received: datetime):
+        policy = policies[category_id]
+        day = received.astimezone(TZ).date()
+        found = deadline_cache.get((policy, day))
+        if found is None:
+            noon = datetime(day.year, day.month, day.day, 12, tzinfo=TZ)
+            found = sla.initial_deadlines(noon, policy, cal)
+            found = tuple(_naive(x) for x in (found.ack_due, found.ack_warn, found.resolve_due, found.resolve_warn))
+            deadline_cache[(policy, day)] = found
+        return found
+
+    writer = _Writer(engine)
+    case_cols = (
+        "id reference year number tracking_hash version category_id fund_id channel status sla_state "
+        "identity_mode language description province_code gender age_band disability idpoor informal_worker "
+        "indigenous people_affected received_at acknowledged_at first_resolved_at finished_at closed_at "
+        "last_public_at outcome satisfied reopen_count transfer_count ack_due_at ack_warn_at resolve_due_at "
+        "resolve_warn_at loop_due_at paused_at paused_seconds ack_warned_at ack_breached_at resolve_warned_at "
+        "resolve_breached_at loop_breached_at escalate_at escalated_at extended_days created_at"
+    ).split()
+    comp_cols = ("id", "case_id", "name", "phone", "email", "programme_number", "consent_given", "sms_opt_in")
+    case_rows: list[tuple] = []
+    comp_rows: list[tuple] = []
+    event_rows: list[tuple] = []
+    prev_hash, seq = chain.GENESIS, 0
+    counters: dict[int, int] = {}
+    samples: list[tuple[str, str]] = []
+    n_open = 0
+    sweep_naive, anchor_naive = _naive(sweep_at), _naive(anchor)
+
+    def event(case_id, kind, at, payload, public, label):
+        nonlocal prev_hash, seq
+        seq += 1
+        payload_text = chain.canonical_json(payload)
+        fields = {
+            "seq": seq,
+            "case_id": case_id,
+            "kind": kind,
+            "actor_id": None,
+            "actor_label": label,
+            "at": at.isoformat("T", "microseconds"),
+            "public": public,
+            "payload": payload_text,
+        }
+        digest = chain.chain_hash(prev_hash, fields)
+        event_rows.append((seq, case_id, kind, None, label, at, public, payload_text, prev_hash, digest))
+        prev_hash = digest
+
+    def flush():
+        writer.write("cases", tuple(case_cols), case_rows)
+        writer.write("complainants", comp_cols, comp_rows)
+        writer.write("events", EVENT_COLUMNS, event_rows)
+        case_rows.clear()
+        comp_rows.clear()
+        event_rows.clear()
+        writer.commit()
+
+    statuses_open = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
+    open_weights = (0.1, 0.3, 0.45, 0.1, 0.05)
+    for i, offset in enumerate(instants, start=1):
+        received = anchor + timedelta(seconds=offset)
+        r = _naive(received)
+        category_id, fund_id, category_code = rng.choice(cat_info)
+        if rng.random() < 0.04 and fund_id in fund_ids:
+            to_fund = rng.choice([f for f in fund_ids if f != fund_id] or [fund_id])
+        else:
+            to_fund = fund_id
+        ack_due, ack_warn, resolve_due, resolve_warn = deadlines(category_id, received)
+        age = (anchor_naive - r).total_seconds()
+        is_open = age < 86400 or rng.random() < (p_recent if offset > recent_s else p_old)
+        n_open += is_open
+        if is_open:
+            status = rng.choices(statuses_open, open_weights)[0] if age > 3 * 86400 else rng.choice(statuses_open[:2])
+        else:
+            status = rng.choices(("resolved", "rejected", "closed"), (0.6, 0.1, 0.3))[0]
+        if age < 900:
+            status = "received"
+        ack = None
+        if status != "received":
+            late = rng.random() < 0.12
+            span_s = (ack_due - r).total_seconds() + (rng.uniform(3600, 4 * 86400) if late else 0)
+            ack = r + timedelta(seconds=rng.uniform(1800, max(1800, min(age * 0.9, span_s))))
+        finished = None
+        if not is_open:
+            late = rng.random() < 0.2
+            target = (resolve_due - ack).total_seconds() + (rng.uniform(86400, 30 * 86400) if late else 0)
+            finished = ack + timedelta(seconds=rng.uniform(3600, max(3600, target)))
+            finished = min(finished, anchor_naive - timedelta(minutes=1))
+        closed_at = (
+            finished + timedelta(days=2) if status == "closed" and finished + timedelta(days=2) < sweep_naive else None
+        )
+        if status == "closed" and closed_at is None:
+            status = "resolved"
+        paused = None
+        if status == "awaiting_info":
+            paused = max(ack + timedelta(hours=1), sweep_naive - timedelta(seconds=rng.uniform(0, 10 * 86400)))
+            if paused >= sweep_naive:
+                paused = sweep_naive - timedelta(minutes=5)
+        last_public = finished or paused or ack
+        loop_due = last_public + timedelta(days=14) if is_open and ack and not paused else None
+
+        # What the sweeps up to `sweep_at` recorded (a stamp holds the deadline itself).
+        ack_stop = min(x for x in (ack, sweep_naive) if x is not None)
+        ack_warned = ack_warn if ack_warn <= ack_stop else None
+        ack_breached = ack_due if (ack or sweep_naive) > ack_due and ack_due < sweep_naive else None
+        res_stop = min(x for x in (finished, paused, sweep_naive) if x is not None)
+        resolve_warned = resolve_warn if resolve_warn <= res_stop else None
+        resolve_breached = resolve_due if resolve_due < res_stop or (finished and finished > resolve_due) else None
+        loop_breached = loop_due if loop_due and loop_due < sweep_naive else None
+        first_breach = min((x for x in (ack_breached, resolve_breached, loop_breached) if x), default=None)
+        escalate_at = escalated = None
+        if first_breach and (finished is None or finished > first_breach):
+            escalate_at = first_breach + timedelta(days=7)
+            if escalate_at < min(finished or sweep_naive, sweep_naive):
+                escalated = escalate_at
+            elif not is_open:
+                escalate_at = None
+        if escalated:
+            sla_state = "escalated"
+        elif first_breach:
+            sla_state = "breached"
+        elif is_open and (ack_warned or resolve_warned):
+            sla_state = "at_risk"
+        else:
+            sla_state = "on_track"
+
+        year = r.year
+        counters[year] = number = counters.get(year, 0) + 1
+        reference_text = codes.format_reference(year, number)
+        code = _bench_code(rng)
+        if i % max(1, cases // 200) == 0:
+            samples.append((reference_text, code))
+        mode = rng.choices(("anonymous", "confidential", "named"), (0.65, 0.25, 0.1))[0]
+        outcome = rng.choice(("remedied", "explained", "not_upheld", "referred")) if finished else None
+        case_rows.append(
+            (
+                i, reference_text, year, number,
+                hmac.new(key, codes.normalise_code(code).encode("ascii"), hashlib.sha256).hexdigest(),
+                1, category_id, to_fund, rng.choice(("web", "web", "web", "api", "assisted", "phone")),
+                status, sla_state, mode, rng.choice(("km", "km", "en")), "bench complaint text",
+                f"{rng.randint(1, 25):02d}", rng.choice(("female", "male", None)), None,
+                rng.random() < 0.1, rng.random() < 0.5, rng.random() < 0.3, rng.random() < 0.05, 1,
+                r, ack, finished, finished, closed_at, last_public, outcome,
+                (rng.random() < 0.7) if finished and rng.random() < 0.4 else None,
+                0, int(to_fund != fund_id), ack_due, ack_warn, resolve_due, resolve_warn, loop_due, paused, 0,
+                ack_warned, ack_breached, resolve_warned, resolve_breached, loop_breached, escalate_at, escalated,
+                0, r,
+            )
+        )  # fmt: skip
+        if mode != "anonymous":
+            comp_rows.append((i, i, f"Person {i}", f"0{rng.randint(10_000_000, 99_999_999)}", None, None, True, False))
+
+        event(i, "received", r, {"category": category_code, "channel": "web", "fund": funds[fund_id],
+                                 "reference": reference_text}, True, "complainant")  # fmt: skip
+        if ack_warned:
+            event(i, "sla_warning", ack_warned, {"clock": "acknowledge", "due": ack_due.isoformat()}, False, "system")
+        if ack:
+            event(i, "acknowledge", ack, {"message": "We have received your complaint."}, True, "staff")
+        if ack_breached:
+            event(i, "sla_breach", ack_breached, {"clock": "acknowledge", "due": ack_due.isoformat()}, False, "system")
+        if to_fund != fund_id:
+            moved = {"from_fund": funds[fund_id], "to_fund": funds[to_fund], "reason": "wrong fund"}
+            event(i, "transfer", (ack or r) + timedelta(hours=2), moved, True, "staff")
+        if paused:
+            event(i, "request_info", paused, {"message": "Please send your card number."}, True, "staff")
+        if resolve_warned:
+            event(
+                i, "sla_warning", resolve_warned, {"clock": "resolve", "due": resolve_due.isoformat()}, False, "system"
+            )
+        if resolve_breached:
+            payload = {"clock": "resolve", "due": resolve_due.isoformat()}
+            event(i, "sla_breach", resolve_breached, payload, False, "system")
+        if loop_breached:
+            event(
+                i, "sla_breach", loop_breached, {"clock": "keep_in_loop", "due": loop_due.isoformat()}, False, "system"
+            )
+        if escalated:
+            event(i, "escalated", escalated, {"clock": None, "due": first_breach.isoformat()}, True, "system")
+        if finished:
+            kind = "reject" if status == "rejected" else "resolve"
+            event(i, kind, finished, {"outcome": outcome, "message": "done"}, True, "staff")
+            if closed_at:
+                event(i, "close", closed_at, {}, True, "staff")
+        if len(event_rows) >= BATCH:
+            flush()
+            if progress and i % (BATCH * 5) < BATCH // 3:
+                progress(i)
+    flush()
+    loaded = time.perf_counter() - started
+    writer.write("chain_head", ("id", "seq", "hash"), [(1, seq, prev_hash)])
+    writer.write("reference_counters", ("year", "last_number"), sorted(counters.items()))
+    writer.close()
+
+    t_index = time.perf_counter()
+    with engine.begin() as conn:
+        for ix in indexes:
+            ix.create(conn)
+        if engine.dialect.name == "postgresql":
+            # COPY with explicit ids leaves the sequences behind.
+            for table, column in (("cases", "id"), ("complainants", "id")):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                                  f"(SELECT coalesce(max({column}), 1) FROM {table}))"))  # fmt: skip
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    finished_all = time.perf_counter()
+    return {
+        "cases": cases,
+        "open": n_open,
+        "events": seq,
+        "load_s": loaded,
+        "index_s": finished_all - t_index,
+        "seconds": finished_all - started,
+        "samples": samples,
+        "anchor": anchor,
+    }
+
+
+def _tracking_key(app) -> bytes:
+    from grievance.intake.service import tracking_key
+
+    return tracking_key(app.config.get("TRACKING_CODE_KEY") or app.config["SECRET_KEY"])

@@ -1,0 +1,350 @@
+"""Production scale and proof under load, in one command:
+
+    make bench                                   # = python bench/run.py --cases 1000000
+    python bench/run.py --cases 100000           # smaller
+    BENCH_PG_URL=postgresql://user:pw@127.0.0.1/postgres python bench/run.py   # SQLite and PostgreSQL
+
+For each database kind (SQLite always; PostgreSQL when --pg or BENCH_PG_URL names a server
+where the role may CREATE DATABASE: a throwaway `grievance_bench_<pid>` is made and dropped):
+
+1. generates `--cases` cases over 24 months (20 % open) with their hash-chained events, and
+   times it; `audit verify` must pass on the result;
+2. measures p50/p95 latency in-process (Flask test client) at that size: the officer queue
+   with filters, the case page, the tracking lookup, the council dashboard for a month;
+3. runs `sla sweep` at the generator's instant (the last hour's deadlines are due);
+4. builds the scorecard of the last full month (figures + both PDFs);
+5. measures intake throughput under gunicorn on 127.0.0.1: the real form (GET for the CSRF
+   and form tokens, then POST) and the Open311 POST, against bench/minimal_app.py (one INSERT
+   per POST, same database) — the ceiling.
+
+It prints one table (with the machine's load average) and can write it as JSON (--json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GRIEVANCE_ENV", "development")
+
+from bench import loadlib  # noqa: E402
+
+UTC = timezone.utc
+TARGETS = {"queue": 0.050, "case": 0.030, "track": 0.020, "dashboard": 1.0, "sweep": 10.0, "ratio": 0.60}
+PASSWORD = "bench-password-2026"
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, db: str, measure: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        verdict = "" if ok is None else ("met" if ok else "MISSED")
+        self.rows.append((db, measure, value, target, verdict))
+        print(f"  [{db}] {measure}: {value} {('(target ' + target + ') ' + verdict) if target else ''}", flush=True)
+
+    def render(self) -> str:
+        head = ("db", "measure", "value", "target", "")
+        widths = [max(len(str(r[i])) for r in [head, *self.rows]) for i in range(5)]
+        lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True))]
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in self.rows]
+        return "\n".join(lines)
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _app(url: str):
+    from config import DevelopmentConfig
+    from grievance import create_app
+
+    attrs = {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False}
+    return create_app(type("BenchConfig", (DevelopmentConfig,), attrs))
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def _time_requests(client, calls, repeat: int) -> tuple[float, float]:
+    for method, path, data in calls[:3]:  # warm-up: templates compiled, caches filled
+        client.open(path, method=method, data=data)
+    samples = []
+    for i in range(repeat):
+        method, path, data = calls[i % len(calls)]
+        started = time.perf_counter()
+        response = client.open(path, method=method, data=data)
+        samples.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"{method} {path}: {response.status_code}")
+    return _percentiles(samples)
+
+
+def measure_pages(app, table: Table, kind: str, samples: list, anchor: datetime, repeat: int) -> None:
+    from sqlalchemy import select
+
+    from grievance.auth.service import create_user
+    from grievance.extensions import db
+    from grievance.models import Case, Fund, User
+
+    rng = random.Random(3)
+    with app.app_context():
+        for email, role, fund in (("officer@bench.kh", "officer", "NSAF"), ("council@bench.kh", "oversight", None)):
+            if db.session.execute(select(User).where(User.email == email)).scalar_one_or_none() is None:
+                create_user(email, PASSWORD, role, name=role, fund_code=fund)
+        db.session.commit()
+        nsaf = db.session.execute(select(Fund.id).where(Fund.code == "NSAF")).scalar_one()
+        top = db.session.execute(select(Case.id).order_by(Case.id.desc()).limit(1)).scalar_one()
+        case_ids = []
+        while len(case_ids) < 40:
+            found = db.session.execute(
+                select(Case.id).where(Case.fund_id == nsaf, Case.id >= rng.randint(1, top)).order_by(Case.id).limit(1)
+            ).scalar()
+            if found:
+                case_ids.append(found)
+        db.session.remove()
+
+    officer = app.test_client()
+    officer.post("/auth/login", data={"email": "officer@bench.kh", "password": PASSWORD})
+    filters = [
+        "?status=open",
+        "?status=open&sla_state=breached",
+        "?status=open&province=12",
+        "?status=open&category=NSAF-CT-MISSING",
+        "?status=open&assignee=unassigned&sla_state=at_risk",
+        "?status=all&province=03",
+        "?status=in_progress",
+    ]
+    p50, p95 = _time_requests(officer, [("GET", "/cases/" + f, None) for f in filters], repeat)
+    table.add(
+        kind, "officer queue with filters p50/p95", f"{_ms(p50)} / {_ms(p95)}", "p95 ≤ 50 ms", p95 <= TARGETS["queue"]
+    )
+    p50, p95 = _time_requests(officer, [("GET", f"/cases/{i}", None) for i in case_ids], repeat)
+    table.add(kind, "case page p50/p95", f"{_ms(p50)} / {_ms(p95)}", "p95 ≤ 30 ms", p95 <= TARGETS["case"])
+
+    public = app.test_client()
+    calls = [("POST", "/track", {"reference": ref, "code": code}) for ref, code in samples]
+    p50, p95 = _time_requests(public, calls, repeat)
+    table.add(kind, "tracking lookup p50/p95", f"{_ms(p50)} / {_ms(p95)}", "p95 ≤ 20 ms", p95 <= TARGETS["track"])
+
+    council = app.test_client()
+    council.post("/auth/login", data={"email": "council@bench.kh", "password": PASSWORD})
+    last_month = (anchor.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    this_month = anchor.strftime("%Y-%m")
+    calls = [
+        ("GET", f"/oversight/?from={last_month}&to={last_month}", None),
+        ("GET", f"/oversight/?from={this_month}&to={this_month}", None),
+        ("GET", f"/oversight/?from={last_month}&to={last_month}&fund=NSSF", None),
+    ]
+    p50, p95 = _time_requests(council, calls, max(6, repeat // 5))
+    table.add(
+        kind, "council dashboard (month) p50/p95", f"{_ms(p50)} / {_ms(p95)}", "p95 ≤ 1 s", p95 <= TARGETS["dashboard"]
+    )
+
+
+def measure_sweep(app, table: Table, kind: str, anchor: datetime) -> None:
+    from sqlalchemy import func, select
+
+    from grievance.extensions import db
+    from grievance.models import Case
+    from grievance.services.sweep import OPEN, sweep
+
+    with app.app_context():
+        open_cases = db.session.execute(select(func.count()).where(Case.status.in_(OPEN))).scalar_one()
+        total = db.session.execute(select(func.count()).select_from(Case)).scalar_one()
+        started = time.perf_counter()
+        report = sweep(anchor)
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        db.session.remove()
+    recorded = sum(report.counts.values())
+    table.add(
+        kind,
+        f"sla sweep ({total:,} cases, {open_cases:,} open)",
+        f"{seconds:.2f} s ({report.examined} examined, {recorded} recorded)",
+        "≤ 10 s",
+        seconds <= TARGETS["sweep"],
+    )
+
+
+def measure_scorecard(app, table: Table, kind: str, anchor: datetime, out_dir: Path) -> None:
+    from grievance.reports import metrics, service
+
+    month = metrics.Month.parse((anchor.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"))
+    with app.app_context():
+        key = service.fingerprint_key(app.config["SECRET_KEY"])
+        started = time.perf_counter()
+        figures = metrics.month_figures(month)
+        figures_s = time.perf_counter() - started
+        for lang in service.LANGS:
+            (out_dir / f"scorecard-{kind}-{lang}.pdf").write_bytes(service.render_scorecard(figures, lang, key=key))
+        total = time.perf_counter() - started
+    table.add(
+        kind,
+        f"scorecard {month} ({figures['total']['received']:,} received)",
+        f"figures {figures_s:.1f} s, with both PDFs {total:.1f} s",
+    )
+
+
+def measure_verify(app, table: Table, kind: str) -> bool:
+    from grievance.extensions import db
+    from grievance.services.audit import verify_chain
+
+    with app.app_context():
+        started = time.perf_counter()
+        verdict = verify_chain()
+        seconds = time.perf_counter() - started
+        db.session.remove()
+    value = (
+        f"{'OK' if verdict.ok else 'BROKEN at #' + str(verdict.bad_seq)}: {verdict.checked:,} events, {seconds:.0f} s"
+    )
+    table.add(kind, "audit verify", value, "passes", verdict.ok)
+    return verdict.ok
+
+
+def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> None:
+    env = {
+        "DATABASE_URL": url,
+        "GRIEVANCE_ENV": "production",
+        "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    rates = {}
+    scenarios = (
+        ("minimal", "bench.minimal_app:app", [loadlib.submit_minimal]),
+        ("form", "bench.benchapp:app", [loadlib.submit_form]),
+        ("api", "bench.benchapp:app", [loadlib.submit_api]),
+    )
+    for name, module, actions in scenarios:
+        with loadlib.Gunicorn(module, env, workers=args.workers, log=log_dir / f"gunicorn-{kind}-{name}.log") as server:
+            loadlib.run_load(server.port, actions, 2, each=3)  # warm-up: every worker imported
+            result = loadlib.run_load(server.port, actions, args.clients, seconds=args.seconds)
+        bad = [o for o in result.outcomes if not o.reference]
+        rates[name] = result.rate()
+        value = (
+            f"{result.rate():.1f}/s (p50 {_ms(result.latency(0.5))}, p95 {_ms(result.latency(0.95))}; "
+            f"{len(result.ok())} ok, {len(bad)} failed)"
+        )
+        if name == "minimal":
+            table.add(kind, f"ceiling: minimal app, 1 INSERT per POST ({args.workers} workers)", value)
+        else:
+            ratio = rates[name] / rates["minimal"] if rates["minimal"] else 0.0
+            label = "intake via the form (GET + POST)" if name == "form" else "intake via Open311 POST"
+            table.add(kind, label, f"{value}; {ratio:.0%} of ceiling", "≥ 60 % of ceiling", ratio >= TARGETS["ratio"])
+
+
+def bench_database(kind: str, url: str, args, table: Table, work: Path) -> None:
+    from bench.datagen import generate
+
+    app = _app(url)
+    print(f"== {kind}: generating {args.cases:,} cases over 24 months …  (load average {load_average()})", flush=True)
+    stats = generate(
+        app,
+        cases=args.cases,
+        months=24,
+        open_cases=int(args.cases * args.open_share),
+        progress=lambda i: print(f"   … {i:,} cases", flush=True),
+    )
+    table.add(
+        kind,
+        f"generate {stats['cases']:,} cases ({stats['open']:,} open), {stats['events']:,} events",
+        f"{stats['seconds'] / 60:.1f} min (load {stats['load_s']:.0f} s + indexes {stats['index_s']:.0f} s)",
+    )
+    if not args.skip_verify:
+        measure_verify(app, table, kind)
+    measure_pages(app, table, kind, stats["samples"], stats["anchor"], args.repeat)
+    measure_sweep(app, table, kind, stats["anchor"])
+    measure_scorecard(app, table, kind, stats["anchor"], work)
+    measure_intake(url, table, kind, args, work)
+    with app.app_context():
+        from grievance.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _pg_database(server_url: str):
+    """Create a throwaway database on the server; returns (url, drop function)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"grievance_bench_{os.getpid()}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--pg-cases", type=int, help="cases on PostgreSQL (default: --cases)")
+    parser.add_argument("--open-share", type=float, default=0.2, help="share of the cases still open")
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL"), help="PostgreSQL server URL (CREATEDB)")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="run one database kind")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent load clients")
+    parser.add_argument("--seconds", type=float, default=20, help="seconds of load per intake scenario")
+    parser.add_argument("--repeat", type=int, default=60, help="requests per latency measure")
+    parser.add_argument("--skip-verify", action="store_true", help="skip audit verify of the generated chain")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (and PostgreSQL database)")
+    parser.add_argument("--json", type=Path, help="also write the table as JSON here")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="grievance-bench-"))
+    table = Table()
+    started = time.perf_counter()
+    print(f"bench: {os.cpu_count()} cores, load average {load_average()}, work folder {work}", flush=True)
+    if args.only in (None, "sqlite"):
+        bench_database("sqlite", f"sqlite:///{work / 'bench.sqlite'}", args, table, work)
+    if args.only in (None, "postgresql"):
+        if not args.pg:
+            table.add("postgresql", "skipped", "no --pg / BENCH_PG_URL given")
+        else:
+            url, drop = _pg_database(args.pg)
+            try:
+                pg_args = argparse.Namespace(**{**vars(args), "cases": args.pg_cases or args.cases})
+                bench_database("postgresql", url, pg_args, table, work)
+            finally:
+                if not args.keep:
+                    drop()
+    print()
+    print(f"== grievance bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+          f"load average now {load_average()}, {(time.perf_counter() - started) / 60:.1f} min in all")  # fmt: skip
+    print(table.render())
+    if args.json:
+        args.json.write_text(json.dumps({"load_average": load_average(), "rows": table.rows}, indent=1))
+    if not args.keep:
+        for path in sorted(work.iterdir(), reverse=True):
+            path.unlink()
+        work.rmdir()
+    else:
+        print(f"kept: {work}")
+
+
+if __name__ == "__main__":
+    main()
