@@ -117,6 +117,15 @@ def local(dt: datetime | None) -> datetime | None:
     return None if dt is None else from_db(dt).astimezone(TZ)
 
 
+def _public_message(kind: str, payload: dict) -> str | None:
+    """The text shown under a history line; the system's own notes are said in the reader's language."""
+    if kind == "feedback":
+        return str(_l("Yes") if payload.get("solved") else _l("No"))
+    if kind == "reopen" and payload.get("appeal"):
+        return str(_l("You said the answer did not solve your problem, so your complaint is now an appeal."))
+    return payload.get("message")
+
+
 def public_view(case: Case, locale: str) -> PublicView:
     """What the complainant may see: public events only, no internal notes, no staff names."""
     import json
@@ -125,11 +134,7 @@ def public_view(case: Case, locale: str) -> PublicView:
     for ev in audit.case_events(case.id, public_only=True):
         payload = json.loads(ev.payload)
         events.append(
-            PublicEvent(
-                local(ev.at),
-                str(EVENT_WORDS.get(ev.kind, ev.kind)),
-                payload.get("message"),
-            )
+            PublicEvent(local(ev.at), str(EVENT_WORDS.get(ev.kind, ev.kind)), _public_message(ev.kind, payload))
         )
     return PublicView(
         reference=case.reference,
