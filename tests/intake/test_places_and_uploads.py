@@ -289,3 +289,16 @@ def test_anonymous_programme_number_is_kept_apart_and_no_name_or_phone_is_stored
     complainant = db.session.execute(select(Complainant).where(Complainant.case_id == case.id)).scalar_one()
     assert (complainant.programme_number, complainant.name, complainant.phone) == ("NSSF 1234567", None, None)
     assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_the_handling_officer_downloads_the_cleaned_photo_with_its_khmer_name(client, upload_dir, login_as):
+    case = case_by_reference(receipt_of(post_with_files(client, [("ការតវ៉ា.jpg", files.jpeg_with_gps())]))[0])
+    (item,) = case.attachments
+    login_as("officer", fund="NSSF")
+    assert client.get(f"/cases/{case.id}/attachments/{item.id}").status_code == 404  # another fund
+    login_as("officer", fund="NSAF")
+    response = client.get(f"/cases/{case.id}/attachments/{item.id}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "filename*=UTF-8''%E1%9E%80" in response.headers["Content-Disposition"]  # ការតវ៉ា, percent-encoded
+    assert response.mimetype == "image/jpeg" and not files.has_gps(response.data)
