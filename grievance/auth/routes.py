@@ -18,9 +18,15 @@ def _login_key() -> str:
     return "acct:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
 
 
-def _landing() -> str:
+HOME_BY_ROLE = {"frontdesk": "frontdesk.home", "monitor": "monitoring.cases"}
+
+
+def _landing(user) -> str:
+    """Where a user goes after login: a safe `next=`, or the home page of their role."""
     target = request.args.get("next")
-    return target if is_safe_next(target) else url_for("cases.queue")
+    if is_safe_next(target):
+        return target
+    return url_for(HOME_BY_ROLE.get(user.role, "cases.queue"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +47,7 @@ def login():
             return redirect(url_for("auth.totp", next=request.args.get("next")))
         sessions.start(user)
         seclog.event("login", user=user.id, role=user.role)
-        return redirect(_landing())
+        return redirect(_landing(user))
     return render_template("auth/login.html", form=form)
 
 
@@ -57,7 +63,7 @@ def totp():
             db.session.commit()
             sessions.start(user)
             seclog.event("login", user=user.id, role=user.role, second_factor="totp")
-            return redirect(_landing())
+            return redirect(_landing(user))
         seclog.event("login_failed", user=user.id, second_factor="totp")
         form.code.errors = [_("This code is not right or was already used.")]
     return render_template("auth/totp.html", form=form)

@@ -212,3 +212,13 @@ def test_security_events_are_logged_with_control_characters_escaped(client, make
     assert any("event=login" in r and f"user={user.id}" in r for r in records)
     assert all("\n" not in r and "\r" not in r for r in records)
     assert not any(PASSWORD in r for r in records)
+
+
+@pytest.mark.parametrize(
+    "role,home", [("officer", "/cases/"), ("monitor", "/monitor/"), ("oversight", "/cases/"), ("supervisor", "/cases/")]
+)
+def test_each_role_lands_on_its_own_home_page(client, make, role, home):
+    user = make.user(role, fund="NSAF" if role in ("officer", "supervisor") else None)
+    response = _login(client, user)
+    assert response.headers["Location"] == home
+    assert client.get(home).status_code == 200
