@@ -551,58 +551,29 @@ TREND_COUNTS = ("ack_on_time", "ack_due", "resolve_on_time", "resolve_due", "sat
 
 
 def month_figures(month: Month, fund_code: str | None = None) -> dict:
-    """Every figure of one scorecard (all funds when fund_code is None), as plain values."""
+    """Every figure of one scorecard (all funds when fund_code is None), as plain values.
+
+    Computed in one streaming pass by `grievance.reports.scan`; the row-by-row functions above
+    (`_month_core`, `_case_block`, ...) give the same figures and serve the dashboards.
+    """
+    from grievance.reports import scan
+
     funds = _fund_codes(fund_code)
     if fund_code is not None and not funds:
         raise LookupError(f"no fund with code {fund_code!r}")
-    start, end = month.bounds()
     first_month = month.previous(TREND_MONTHS - 1)
     earliest = _earliest_received() or first_month.first_day()
     clock = _clock(min(earliest, first_month.first_day()), month.next().first_day())
-    core = _month_core(month, funds, clock)
-    rows = core["rows"]
-
-    trend = []
-    for back in range(TREND_MONTHS - 1, -1, -1):
-        m = month.previous(back)
-        total = core["total"] if back == 0 else _month_core(m, funds, clock)["total"]
-        trend.append({"month": str(m), **{k: total[k] for k in HEADLINE + TREND_COUNTS}})
-
-    breakdowns = {}
-    for code in funds:
-        mine = [r for r in rows if r.fund == code]
-        breakdowns[code] = {
-            "category": _breakdown(mine, lambda r: [r.category], start, end, clock),
-            "province": _breakdown(mine, lambda r: [r.province or "--"], start, end, clock),
-            "group": _breakdown(mine, lambda r: [g for g in GROUPS if getattr(r, g)], start, end, clock),
-        }
-
-    def within(moment):
-        return moment is not None and start <= moment < end
-
-    flagged = []
-    for r in rows:
-        clocks = r.breached_clocks(start, end)
-        if clocks or within(r.escalated_at):
-            flagged.append(
-                {
-                    "reference": r.reference,
-                    "fund": r.fund,
-                    "category": r.category,
-                    "breaches": clocks,
-                    "escalated": within(r.escalated_at),
-                }
-            )
-    flagged.sort(key=lambda item: item["reference"])
-
+    found = scan.figures(month, funds, clock)
     return {
         "month": str(month),
         "scope": fund_code or "ALL",
-        "funds": core["funds"],
-        "total": core["total"],
-        "breakdowns": breakdowns,
-        "trend": trend,
-        "flagged_cases": flagged,
+        "funds": found["funds"],
+        "total": found["total"],
+        "breakdowns": found["breakdowns"],
+        "trend": found["trend"],
+        "flagged_cases": found["flagged_cases"],
+        "intake": found["intake"],
     }
 
 
@@ -634,11 +605,21 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
 
 
 def fingerprints(figures: dict, key: bytes) -> dict[str, str]:
-    """A keyed 8-byte tag per figure: names what changed without putting raw small counts in the file."""
-    return {
-        path: hmac.new(key, f"{path}={json.dumps(v)}".encode(), "sha256").hexdigest()[:16]
-        for path, v in flatten(figures).items()
-    }
+    """A keyed 8-byte tag per figure: names what changed without putting raw small counts in the file.
+
+    The list of breached and escalated cases gets one tag per fund (`flagged_cases[NSAF]`), not
+    one per case and field: a heavy month has tens of thousands of them.
+    """
+    tags = {}
+    flagged: dict[str, hmac.HMAC] = {}
+    for path, v in flatten({k: v for k, v in figures.items() if k != "flagged_cases"}).items():
+        tags[path] = hmac.new(key, f"{path}={json.dumps(v)}".encode(), "sha256").hexdigest()[:16]
+    for item in figures.get("flagged_cases", []):
+        tag = flagged.setdefault(str(item.get("fund")), hmac.new(key, b"flagged_cases", "sha256"))
+        tag.update(canonical_json(item).encode() + b"\n")
+    for fund, tag in flagged.items():
+        tags[f"flagged_cases[{fund}]"] = tag.hexdigest()[:16]
+    return tags
 
 
 def changed_paths(stored: dict[str, str], current: dict[str, str]) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import multiprocessing
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +18,7 @@ from grievance.cases import permissions
 from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.geo import province_name
-from grievance.models import Case, Category, Fund, User
+from grievance.models import Case, Category, Fund, Office, User
 from grievance.models.timeutil import from_db
 from grievance.reports import metrics, words
 from grievance.reports.pdf import FIGURES_ATTACHMENT, render_pdf, shorten
@@ -50,25 +52,55 @@ def fingerprint_key(secret: str) -> bytes:
 def _names(lang: str) -> dict:
     funds = {f.code: f.name(lang) for f in db.session.execute(select(Fund)).scalars()}
     categories = {c.code: c.name(lang) for c in db.session.execute(select(Category)).scalars()}
-    return {"funds": funds, "categories": categories}
+    offices = {
+        str(office_id): (km if lang == "km" else en)
+        for office_id, km, en in db.session.execute(select(Office.id, Office.name_km, Office.name_en))
+    }
+    return {"funds": funds, "categories": categories, "offices": offices}
 
 
-def render_scorecard(
-    figures: dict, lang: str, *, key: bytes, generated_at: datetime | None = None, chain_head=None
-) -> bytes:
-    """The scorecard PDF of already computed figures; digest and chain head printed and embedded."""
-    generated_at = generated_at or datetime.now(timezone.utc)
-    month = metrics.Month.parse(figures["month"])
-    digest = metrics.digest(figures)
-    seal = {
+CLOCK_LETTERS = {"acknowledge": "A", "resolve": "R", "keep_in_loop": "L"}
+
+
+def flag_line(case: dict) -> str:
+    """One fixed-width line of the breached/escalated list: reference, fund, category, clocks, E."""
+    clocks = "".join(CLOCK_LETTERS.get(name, "?") for name in case["breaches"])
+    line = f"{case['reference']:<16} {case['fund'] or '':<6} {case['category'] or '':<16} {clocks:<3}"
+    return (line + (" E" if case["escalated"] else "")).rstrip()
+
+
+def seal_of(figures: dict, key: bytes, chain_head=None) -> dict:
+    """What a scorecard PDF embeds to be checked later: month, scope, digest, chain head, per-figure tags."""
+    return {
         "month": figures["month"],
         "scope": figures["scope"],
-        "digest": digest,
+        "digest": metrics.digest(figures),
         "chain_head": None if chain_head is None else {"seq": chain_head[0], "hash": chain_head[1]},
         "fingerprints": metrics.fingerprints(figures, key),
     }
+
+
+def render_scorecard(
+    figures: dict,
+    lang: str,
+    *,
+    key: bytes,
+    generated_at: datetime | None = None,
+    chain_head=None,
+    names: dict | None = None,
+    seal: dict | None = None,
+) -> bytes:
+    """The scorecard PDF of already computed figures; digest and chain head printed and embedded.
+
+    `names` (from `_names`) and `seal` (from `seal_of`) may be given when they were worked out
+    already, e.g. once for both languages; then rendering does not touch the database.
+    """
+    generated_at = generated_at or datetime.now(timezone.utc)
+    month = metrics.Month.parse(figures["month"])
+    seal = seal or seal_of(figures, key, chain_head)
+    digest = seal["digest"]
     t = words.words(lang)
-    names = _names(lang)
+    names = names or _names(lang)
     flagged = figures["flagged_cases"]
     attachments = {FIGURES_ATTACHMENT: json.dumps(seal, sort_keys=True).encode("utf-8")}
     if len(flagged) > MAX_FLAGGED_PRINTED:
@@ -79,6 +111,7 @@ def render_scorecard(
         flagged=flagged[:MAX_FLAGGED_PRINTED],
         flagged_more=max(0, len(flagged) - MAX_FLAGGED_PRINTED),
         flagged_file=FLAGGED_ATTACHMENT,
+        flag_line=flag_line,
         f=figures,
         lang=lang,
         t=t,
@@ -118,15 +151,33 @@ def build_scorecard(month: metrics.Month, fund_code: str | None, lang: str, *, k
 
 
 def write_scorecards(
-    month: metrics.Month, fund_code: str | None, langs: tuple[str, ...], *, key: bytes, out: Path | None, root: Path
+    month: metrics.Month,
+    fund_code: str | None,
+    langs: tuple[str, ...],
+    *,
+    key: bytes,
+    out: Path | None,
+    root: Path,
+    timings: dict | None = None,
 ) -> list[tuple[Path, Scorecard]]:
-    """Build and write one file per language; figures are computed once for all languages."""
+    """Build and write one file per language; figures are computed once for all languages.
+
+    With two languages each PDF is rendered in its own forked process, at the same time.
+    """
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     figures = metrics.month_figures(month, fund_code)
+    timings["figures_s"] = time.perf_counter() - started
     head = audit.head()
+    seal = seal_of(figures, key, head)
+    names = {lang: _names(lang) for lang in langs}
+    generated_at = datetime.now(timezone.utc)
+    pdfs = _render_languages(figures, langs, key=key, chain_head=head, names=names, seal=seal, at=generated_at)
     written = []
     for lang in langs:
-        pdf = render_scorecard(figures, lang, key=key, chain_head=head)
-        card = Scorecard(month, figures["scope"], lang, figures, metrics.digest(figures), pdf)
+        pdf, seconds = pdfs[lang]
+        timings[f"render_{lang}_s"] = seconds
+        card = Scorecard(month, figures["scope"], lang, figures, seal["digest"], pdf)
         if out is not None and out.suffix.lower() == ".pdf":
             path = out
         else:
@@ -135,6 +186,54 @@ def write_scorecards(
         path.write_bytes(pdf)
         written.append((path, card))
     return written
+
+
+def _render_languages(figures: dict, langs, **kwargs) -> dict[str, tuple[bytes, float]]:
+    """{lang: (pdf, seconds)}: one forked process per language when there are several (and fork exists)."""
+    at = kwargs.pop("at")
+    if len(langs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        out = {}
+        for lang in langs:
+            started = time.perf_counter()
+            pdf = render_scorecard(figures, lang, generated_at=at, **{**kwargs, "names": kwargs["names"][lang]})
+            out[lang] = (pdf, time.perf_counter() - started)
+        return out
+    context = multiprocessing.get_context("fork")
+    running = []
+    for lang in langs:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_render_child, args=(send, figures, lang, at, kwargs), daemon=True)
+        process.start()
+        send.close()
+        running.append((lang, receive, process))
+    out = {}
+    failed = []
+    for lang, receive, process in running:
+        try:
+            status, value, seconds = receive.recv()
+        except EOFError:
+            status, value, seconds = "error", "the renderer died", 0.0
+        process.join()
+        if status == "ok":
+            out[lang] = (value, seconds)
+        else:
+            failed.append(f"{lang}: {value}")
+    if failed:
+        raise RuntimeError("scorecard rendering failed: " + "; ".join(failed))
+    return out
+
+
+def _render_child(send, figures: dict, lang: str, at: datetime, kwargs: dict) -> None:
+    """In the forked process: render one language and send the PDF back; never touch the database."""
+    db.engine.dispose(close=False)  # the parent's connections stay the parent's
+    started = time.perf_counter()
+    try:
+        pdf = render_scorecard(figures, lang, generated_at=at, **{**kwargs, "names": kwargs["names"][lang]})
+        send.send(("ok", pdf, time.perf_counter() - started))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
+        send.send(("error", f"{type(exc).__name__}: {exc}", 0.0))
+    finally:
+        send.close()
 
 
 def archived_scorecard(root: Path, month: metrics.Month, scope: str, lang: str) -> bytes | None:

@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
+ZWSP = "\u200b"
+
+
+def _zw(words: str) -> str:
+    """Khmer written without spaces, with a zero-width space between words: where a line may break.
+
+    Khmer puts no space between words and the PDF's text shaper breaks lines only at spaces and
+    zero-width spaces, so a narrow column heading needs them (or it overflows its cell).
+    """
+    return ZWSP.join(words.split(" "))
+
+
 WORDS: dict[str, tuple[str, str]] = {
     # scorecard
     "title": ("តារាងពិន្ទុគណនេយ្យភាពប្រចាំខែ", "Monthly accountability scorecard"),
@@ -26,21 +38,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "summary": ("សេចក្តីសង្ខេបតាមមូលនិធិ", "Summary by fund"),
     "indicator": ("សូចនាករ", "Indicator"),
     "total": ("សរុប", "Total"),
-    "received": ("បណ្តឹងបានទទួល", "Complaints received"),
+    "received": (_zw("បណ្តឹង បាន ទទួល"), "Complaints received"),
     "people": ("ចំនួនមនុស្សពាក់ព័ន្ធ", "People affected"),
-    "ack_on_time": ("ឆ្លើយទទួលទាន់ពេល", "Acknowledged on time"),
-    "resolve_on_time": ("ដោះស្រាយទាន់ពេល", "Resolved on time"),
+    "ack_on_time": (_zw("ឆ្លើយ ទទួល ទាន់ ពេល"), "Acknowledged on time"),
+    "resolve_on_time": (_zw("ដោះស្រាយ ទាន់ ពេល"), "Resolved on time"),
     "ack_on_time_pct": ("ឆ្លើយទទួលទាន់ពេល (%)", "Acknowledged on time (%)"),
     "resolve_on_time_pct": ("ដោះស្រាយទាន់ពេល (%)", "Resolved on time (%)"),
-    "backlog_total": ("បណ្តឹងមិនទាន់ដោះស្រាយនៅចុងខែ", "Open at month end"),
+    "backlog_total": (_zw("បណ្តឹង មិន ទាន់ ដោះស្រាយ នៅ ចុង ខែ"), "Open at month end"),
     "see_method": ("កម្រិតនីមួយៗត្រូវបានពន្យល់នៅទំព័រវិធីសាស្ត្រ។", "Each threshold is explained on the method page."),
     # short column heads of the breakdown tables
-    "h_received": ("ទទួល", "Received"),
+    "h_received": (_zw("ទទួល"), "Received"),
     "h_people": ("មនុស្ស", "People"),
-    "h_ack": ("ឆ្លើយទទួលទាន់ពេល", "Ack. on time"),
-    "h_resolve": ("ដោះស្រាយទាន់ពេល", "Resolved on time"),
-    "h_open": ("នៅបើក", "Open at end"),
-    "h_breached": ("រំលងពេល", "Breached"),
+    "h_ack": (_zw("ឆ្លើយ ទទួល ទាន់ ពេល"), "Ack. on time"),
+    "h_resolve": (_zw("ដោះស្រាយ ទាន់ ពេល"), "Resolved on time"),
+    "h_open": (_zw("នៅ បើក"), "Open at end"),
+    "h_breached": (_zw("រំលង ពេល"), "Breached"),
     "resolved": ("ដោះស្រាយលើកដំបូងក្នុងខែ", "First resolutions in the month"),
     "days_median": ("មេដ្យានថ្ងៃធ្វើការដើម្បីដោះស្រាយ", "Median working days to resolve"),
     "days_p90": ("ថ្ងៃធ្វើការដើម្បីដោះស្រាយ (ភាគរយទី ៩០)", "90th percentile working days to resolve"),
@@ -69,7 +81,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "province": ("រាជធានី-ខេត្ត", "Province"),
     "group": ("ក្រុម", "Group"),
     "open_at_end": ("មិនទាន់ដោះស្រាយនៅចុងខែ", "Open at month end"),
-    "breached_cases": ("ករណីរំលងពេលកំណត់", "Cases with a breach"),
+    "breached_cases": (_zw("ករណី រំលង ពេល កំណត់"), "Cases with a breach"),
     "no_cases": ("គ្មានករណីក្នុងខែនេះទេ។", "No cases this month."),
     "trend": ("និន្នាការប្រាំមួយខែ", "Six-month trend"),
     "flagged": ("ករណីរំលងពេលកំណត់ និងបញ្ជូនទៅក្រុមប្រឹក្សា", "Breached and escalated cases"),
@@ -83,7 +95,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "reference": ("លេខយោង", "Reference"),
     "clocks": ("ពេលកំណត់ដែលបានរំលង", "Clocks breached"),
-    "escalated": ("បញ្ជូនទៅក្រុមប្រឹក្សា", "Escalated"),
+    "escalated": (_zw("បញ្ជូន ទៅ ក្រុមប្រឹក្សា"), "Escalated"),
     "yes": ("បាទ/ចាស", "yes"),
     "acknowledge": ("ឆ្លើយទទួល", "acknowledge"),
     "resolve": ("ដោះស្រាយ", "resolve"),
@@ -99,6 +111,52 @@ WORDS: dict[str, tuple[str, str]] = {
     "masked_note": (
         "ចំនួនតិចជាង ៥ ត្រូវបានបង្ហាញជា «<5» ដើម្បីកុំឱ្យគេស្គាល់អត្តសញ្ញាណបុគ្គល។",
         "Counts below 5 are printed as “<5” so that no one can be identified.",
+    ),
+    # approved extensions, intake by channel and office
+    "extensions_requested": (_zw("សំណើ សុំ ពន្យារ ពេល កំណត់"), "Extensions requested"),
+    "extensions_approved": (_zw("ការ ពន្យារ ពេល កំណត់ ដែល បាន អនុម័ត"), "Extensions approved"),
+    "extensions": ("ការពន្យារពេលកំណត់", "Extensions of the resolve deadline"),
+    "by_channel": ("តាមមធ្យោបាយដាក់បណ្តឹង", "By channel"),
+    "intake": ("បណ្តឹងបានទទួល តាមមធ្យោបាយ និងតាមការិយាល័យ", "Complaints received by channel and by office"),
+    "intake_note": (
+        "ករណីដែលបានទទួលក្នុងខែ រាប់ក្រោមមូលនិធិដែលកាន់វានៅចុងខែ។ ការិយាល័យ គឺការិយាល័យច្រកចេញចូលតែមួយដែលបានទទួលបណ្តឹងដោយផ្ទាល់។",
+        "Cases received in the month, under the fund that held them at month end. The office is the "
+        "single-window office where the complaint was filed in person.",
+    ),
+    "channel_col": ("មធ្យោបាយ", "Channel"),
+    "office": (_zw("ការិយាល័យ ទទួល បណ្តឹង"), "Intake office"),
+    "no_office": (_zw("មិន បាន ដាក់ នៅ ការិយាល័យ"), "Not filed at an office"),
+    "web": (_zw("ទម្រង់ លើ គេហទំព័រ"), "Web form"),
+    "api": ("កម្មវិធីដៃគូ (API)", "Partner app (API)"),
+    "assisted": (_zw("ដាក់ ជំនួស ដោយ អង្គការ"), "Filed by an organisation"),
+    "in_person": (_zw("ដោយ ផ្ទាល់ នៅ ការិយាល័យ"), "In person at an office"),
+    # cover
+    "at_a_glance": ("ខែនេះដោយសង្ខេប", "This month at a glance"),
+    "how_to_read": ("របៀបអានតារាងពិន្ទុនេះ", "How to read this scorecard"),
+    "read_1": (
+        "ទំព័រសេចក្តីសង្ខេបដាក់មូលនិធិនីមួយៗក្នុងជួរឈរ និងសូចនាករក្នុងជួរដេក។ ពណ៌បង្ហាញ ល្អ មធ្យម ឬខ្សោយ តាមកម្រិតនៅទំព័រវិធីសាស្ត្រ។",
+        "The summary page puts each fund in a column and each indicator in a row; the coloured chips "
+        "say good, fair or poor by the thresholds on the method page.",
+    ),
+    "read_2": (
+        "តួលេខទាំងអស់គិត «នៅចុងខែ»៖ ករណីនីមួយៗរាប់ក្រោមមូលនិធិដែលកាន់វានៅពេលនោះ។",
+        "Every figure is as at the end of the month: a case counts under the fund that held it then.",
+    ),
+    "read_3": (
+        "ពេលកំណត់គិតជាថ្ងៃធ្វើការ (ច័ន្ទ–សុក្រ ដកថ្ងៃឈប់សម្រាកសាធារណៈ)។ "
+        "ការពន្យារពេលកំណត់ដែលបានអនុម័តត្រូវបានរាប់ដាច់ដោយឡែក ហើយមិនលុបការរំលងពេលកំណត់ឡើយ។",
+        "Deadlines count working days (Monday to Friday, less public holidays). Approved extensions are "
+        "counted on their own and never undo a breach.",
+    ),
+    "read_4": (
+        "ស្នាមម្រាមតួលេខអនុញ្ញាតឱ្យពិនិត្យ PDF នេះនៅពេលក្រោយ៖ flask scorecard verify FILE។",
+        "The figures digest lets anyone check this PDF later: flask scorecard verify FILE.",
+    ),
+    "flagged_legend": (
+        "ជួរនីមួយៗ៖ លេខយោង មូលនិធិ លេខកូដប្រភេទ ពេលកំណត់ដែលបានរំលង "
+        "(A = ឆ្លើយទទួល, R = ដោះស្រាយ, L = ផ្តល់ព័ត៌មានបន្ត) និង E ប្រសិនបើបានបញ្ជូនទៅក្រុមប្រឹក្សា។",
+        "Each line: reference, fund, category code, the clocks breached (A = acknowledge, R = resolve, "
+        "L = keep in the loop) and E if the case was escalated to the council.",
     ),
     # case documents
     "case_file": ("សំណុំរឿងបណ្តឹង", "Case file"),
@@ -270,6 +328,22 @@ METHOD: list[tuple[str, str, str]] = [
         "satisfaction_pct",
         "ក្នុងចំណោមចម្លើយ «តើចម្លើយនេះបានដោះស្រាយបញ្ហារបស់អ្នកទេ?» ដែលទទួលបានក្នុងខែ ភាគរយនៃចម្លើយ «បាទ/ចាស»។",
         "Of the answers to “did this solve your problem?” given in the month, the share that said yes.",
+    ),
+    (
+        "extensions",
+        "សំណើសុំពន្យារពេលកំណត់៖ ព្រឹត្តិការណ៍ «ស្នើសុំពន្យារ» ក្នុងខែ។ ការពន្យារដែលបានអនុម័ត៖ "
+        "ព្រឹត្តិការណ៍សម្រេចដែលអ្នកគ្រប់គ្រងមូលនិធិបានអនុម័តក្នុងខែ។ ការពន្យារផ្លាស់ទីពេលកំណត់ដោះស្រាយ "
+        "ប៉ុន្តែការរំលងពេលកំណត់ដែលបានកត់ត្រារួចនៅតែរាប់។",
+        "Extensions requested: the extension requests made in the month. Extensions approved: the decisions "
+        "in the month by which a supervisor of the handling fund approved a request. Each is counted under "
+        "the fund holding the case at month end. An approved extension moves the resolve deadline; a breach "
+        "already recorded still counts.",
+    ),
+    (
+        "intake",
+        "ករណីដែលបានទទួលក្នុងខែ តាមមធ្យោបាយ (គេហទំព័រ API ដាក់ជំនួស ដោយផ្ទាល់ ទូរស័ព្ទ) និងតាមការិយាល័យច្រកចេញចូលតែមួយដែលបានទទួលវា។",
+        "Cases received in the month by the channel they came in by (web, API, filed by an organisation, in "
+        "person, phone) and by the single-window office that took them.",
     ),
     (
         "digest",
