@@ -59,6 +59,19 @@ EVENT = {
     "in_person": _l("Filed at a front desk"),
     "visit": _l("Visit to the front desk"),
 }
+CHANNEL = {
+    "web": _l("Web form"),
+    "api": _l("Partner tool (API)"),
+    "assisted": _l("Filed by an organisation"),
+    "in_person": _l("In person at an office"),
+    "phone": _l("Phone"),
+}
+ACTOR = {
+    "complainant": _l("Complainant"),
+    "system": _l("System"),
+    "staff": _l("Staff"),
+    "monitor": _l("Monitor"),
+}
 IDENTITY = {
     "anonymous": _l("anonymous"),
     "confidential": _l("confidential"),
@@ -78,6 +91,8 @@ def init_app(app: Flask) -> None:
         clock_label=lambda code: CLOCK.get(code, code),
         event_label=lambda code: EVENT.get(code, code),
         identity_label=lambda code: IDENTITY.get(code, code),
+        channel_label=lambda code: CHANNEL.get(code, code),
+        actor_label=lambda name: ACTOR.get(name, name),
         province_name=province_name,
         status_labels=STATUS.items(),
         sla_labels=SLA.items(),
