@@ -47,12 +47,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    from flask_babel import refresh as babel_refresh
 
     @app.before_request
     def _user_from_this_request():
         # Flask-Login caches the user on `g`; an app context shared across requests (as in
-        # tests, or a CLI that makes requests) must not carry one request's user into the next.
+        # tests, or a CLI that makes requests) must not carry one request's user (or language)
+        # into the next.
         g.pop("_login_user", None)
+        babel_refresh()  # the same for the locale Flask-Babel caches there
 
     security.init_app(app)
     sessions.init_app(app)
