@@ -255,19 +255,31 @@ def bench_database(kind: str, url: str, args, table: Table, work: Path) -> None:
     from bench.datagen import generate
 
     app = _app(url)
-    print(f"== {kind}: generating {args.cases:,} cases over 24 months …  (load average {load_average()})", flush=True)
-    stats = generate(
-        app,
-        cases=args.cases,
-        months=24,
-        open_cases=int(args.cases * args.open_share),
-        progress=lambda i: print(f"   … {i:,} cases", flush=True),
-    )
-    table.add(
-        kind,
-        f"generate {stats['cases']:,} cases ({stats['open']:,} open), {stats['events']:,} events",
-        f"{stats['seconds'] / 60:.1f} min (load {stats['load_s']:.0f} s + indexes {stats['index_s']:.0f} s)",
-    )
+    meta = work / f"{kind}-meta.json"
+    if kind == "sqlite" and meta.exists() and (work / "bench.sqlite").exists():
+        # --work DIR of an earlier run: reuse its database instead of generating again.
+        stats = json.loads(meta.read_text())
+        stats["anchor"] = datetime.fromisoformat(stats["anchor"])
+        stats["samples"] = [tuple(pair) for pair in stats["samples"]]
+        table.add(kind, f"reused {stats['cases']:,} cases, {stats['events']:,} events", f"from {work}")
+    else:
+        print(f"== {kind}: generating {args.cases:,} cases … (load average {load_average()})", flush=True)
+        cpu = time.process_time()
+        stats = generate(
+            app,
+            cases=args.cases,
+            months=24,
+            open_cases=int(args.cases * args.open_share),
+            progress=lambda i: print(f"   … {i:,} cases", flush=True),
+        )
+        cpu = time.process_time() - cpu
+        meta.write_text(json.dumps({**stats, "anchor": stats["anchor"].isoformat()}))
+        table.add(
+            kind,
+            f"generate {stats['cases']:,} cases ({stats['open']:,} open), {stats['events']:,} events",
+            f"{stats['seconds'] / 60:.1f} min wall, {cpu / 60:.1f} min CPU of this process "
+            f"(rows {stats['load_s']:.0f} s + indexes {stats['index_s']:.0f} s)",
+        )
     if not args.skip_verify:
         measure_verify(app, table, kind)
     measure_pages(app, table, kind, stats["samples"], stats["anchor"], args.repeat)
@@ -313,9 +325,15 @@ def main() -> None:
     parser.add_argument("--skip-verify", action="store_true", help="skip audit verify of the generated chain")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (and PostgreSQL database)")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
+    parser.add_argument("--work", type=Path, help="work folder to keep; an SQLite database generated there is reused")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="grievance-bench-"))
+    if args.work:
+        work = args.work
+        work.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    else:
+        work = Path(tempfile.mkdtemp(prefix="grievance-bench-"))
     table = Table()
     started = time.perf_counter()
     print(f"bench: {os.cpu_count()} cores, load average {load_average()}, work folder {work}", flush=True)

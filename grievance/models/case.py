@@ -38,6 +38,7 @@ STATUSES = (
 )
 SLA_STATES = ("on_track", "at_risk", "breached", "escalated")
 OUTCOMES = ("remedied", "explained", "not_upheld", "referred")
+QUEUE_FILTERS = ("category_id", "province_code", "assignee_id")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -67,6 +68,11 @@ class Case(db.Model):
         Index("ix_cases_fund_sla_due", "fund_id", "sla_state", "resolve_due_at"),
         Index("ix_cases_received_at", "received_at"),
         Index("ix_cases_status_resolve_warn", "status", "resolve_warn_at"),
+        # The officer queue (migration 0004): counts by status and by SLA state with any filter
+        # from the index alone, and the page walked in due-date order without visiting rows.
+        Index("ix_cases_queue_status", "fund_id", "status", "sla_state", *QUEUE_FILTERS),
+        Index("ix_cases_queue_sla", "fund_id", "sla_state", "status", *QUEUE_FILTERS),
+        Index("ix_cases_queue_due", "fund_id", "resolve_due_at", "status", "sla_state", *QUEUE_FILTERS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
