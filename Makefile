@@ -19,7 +19,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 
 help:
 	@echo "make run      set up, migrate, seed reference + demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test     set up (with dev tools), run pytest, ruff check and ruff format --check"
+	@echo "make test     set up (with dev tools), run pytest, ruff check, ruff format --check and bandit"
 	@echo "             (PYTEST_ARGS=\"-k sweep -x\" passes options to pytest)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
@@ -80,6 +80,7 @@ test: setup-dev font
 	exit $$status
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r grievance -ll -c pyproject.toml
 
 bench: setup-dev font
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

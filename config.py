@@ -4,6 +4,7 @@ Every setting has a safe default for development; production refuses to start
 without a real SECRET_KEY (see ProductionConfig.validate).
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -108,6 +109,33 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        check_limiter_storage(cls, worker_count())
+
+
+def worker_count() -> int:
+    """Worker processes serving the app: GRIEVANCE_WORKERS (set by gunicorn.conf.py) or WEB_CONCURRENCY."""
+    raw = os.environ.get("GRIEVANCE_WORKERS") or os.environ.get("WEB_CONCURRENCY") or "1"
+    return int(raw) if raw.strip().isdigit() else 1
+
+
+def check_limiter_storage(config, workers: int) -> None:
+    """Refuse per-process rate-limit counters (memory://) when several workers serve the app.
+
+    Each worker would count on its own, so "10 logins a minute" would become 10 per worker. With
+    one worker memory:// is correct but fragile (a second worker added later would multiply the
+    limits), so it is allowed with a loud warning.
+    """
+    if not config.RATELIMIT_ENABLED or not config.RATELIMIT_STORAGE_URI.startswith("memory://"):
+        return
+    if workers > 1:
+        raise RuntimeError(
+            f"RATELIMIT_STORAGE_URI is memory:// but {workers} worker processes serve the app: each would "
+            "keep its own counters and multiply every rate limit. Use shared storage, "
+            "e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0."
+        )
+    logging.getLogger("grievance.security").warning(
+        "RATELIMIT_STORAGE_URI is memory://: rate limits hold only while a single worker process serves the app"
+    )
 
 
 CONFIGS = {

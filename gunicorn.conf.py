@@ -58,3 +58,9 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
     },
 }
+
+
+def on_starting(server):
+    # The workers inherit this (they are forked after it): ProductionConfig.validate() then knows
+    # how many processes share the rate limits, whether -w or WEB_CONCURRENCY set the number.
+    os.environ["GRIEVANCE_WORKERS"] = str(server.cfg.workers)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -16,6 +19,28 @@ MESSAGES = {
 }
 
 
+# Names of the url-encoded fields whose bytes were not valid UTF-8, kept in the WSGI environ.
+BADLY_ENCODED = "grievance.badly_encoded_fields"
+
+
+def flag_badly_encoded(body: bytes) -> None:
+    """List the url-encoded fields whose value is not valid UTF-8 (Werkzeug would keep "%FF" as text)."""
+    bad = set()
+    for pair in body.split(b"&"):
+        name, _sep, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
+    if bad:
+        request.environ[BADLY_ENCODED] = frozenset(bad)
+
+
+def error_text(form) -> str:
+    """A form's errors as one line for a flash message (the messages may be lazy strings)."""
+    return "; ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
 class CleanText:
     """Validate and normalise a text field (NFC, no controls, bounded length in code points)."""
 
@@ -24,6 +49,8 @@ class CleanText:
         self.multiline = multiline
 
     def __call__(self, form, field) -> None:
+        if has_request_context() and field.name in request.environ.get(BADLY_ENCODED, ()):
+            raise ValidationError(MESSAGES["invalid"])
         try:
             field.data = clean_text(field.data, max_length=self.max_length, multiline=self.multiline)
         except TextRejected as exc:

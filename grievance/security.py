@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from grievance import seclog
 
@@ -64,7 +65,31 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and all(ord(ch) >= 32 for ch in target)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` capped at the largest 64-bit integer: a bigger id is a 404, not a driver overflow (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002 - Werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before the blueprints register their rules, so every <int:...> in the app uses it.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.before_request
+    def _flag_badly_encoded_form_fields():
+        # Werkzeug keeps invalid UTF-8 in url-encoded bodies as literal "%FF" text; CleanText
+        # refuses the fields listed here. The intake blueprint does this itself, after lowering
+        # the body limit, so its body must not be read here first.
+        if (
+            request.method == "POST"
+            and request.mimetype == "application/x-www-form-urlencoded"
+            and request.blueprint != "intake"
+        ):
+            from grievance.forms_common import flag_badly_encoded
+
+            flag_badly_encoded(request.get_data(cache=True))
+
     @app.before_request
     def _deny_by_default():
         endpoint = request.endpoint

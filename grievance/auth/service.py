@@ -45,7 +45,11 @@ def load_user(user_id: str) -> User | None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The user if the e-mail and password match an active account; None otherwise, same cost."""
-    user = db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+    address = email.strip().lower()
+    # PostgreSQL refuses a NUL in a text parameter (a 500); no account has one, so none matches.
+    user = None
+    if "\x00" not in address:
+        user = db.session.execute(select(User).where(func.lower(User.email) == address)).scalar_one_or_none()
     if len(password) > MAX_PASSWORD:
         return None
     if user is None or not user.active:

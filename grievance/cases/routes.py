@@ -18,6 +18,7 @@ from grievance.cases import permissions, queries
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
+from grievance.forms_common import error_text
 
 bp = Blueprint("cases", __name__)
 
@@ -88,7 +89,7 @@ def act(case_id: int, action: str):
         flash(
             _(
                 "Please correct the form: %(errors)s",
-                errors="; ".join(sum(form.errors.values(), [])),
+                errors=error_text(form),
             ),
             "error",
         )

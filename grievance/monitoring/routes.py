@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from grievance.cases.service import record_identity_view
 from grievance.extensions import db
+from grievance.forms_common import error_text
 from grievance.geo import province_choices
 from grievance.i18n import current_locale
 from grievance.monitoring import permissions, queries, service
@@ -84,7 +85,7 @@ def flag(case_id: int):
     case = _load(case_id)
     form = FlagForm()
     if not form.validate_on_submit():
-        flash(_("Please correct the form: %(errors)s", errors="; ".join(sum(form.errors.values(), []))), "error")
+        flash(_("Please correct the form: %(errors)s", errors=error_text(form)), "error")
         return redirect(url_for("monitoring.show", case_id=case.id), 303)
     service.raise_flag(case, current_user, form.kind.data, form.note.data or "")
     db.session.commit()
@@ -97,7 +98,7 @@ def comment(case_id: int):
     case = _load(case_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        flash(_("Please correct the form: %(errors)s", errors="; ".join(sum(form.errors.values(), []))), "error")
+        flash(_("Please correct the form: %(errors)s", errors=error_text(form)), "error")
         return redirect(url_for("monitoring.show", case_id=case.id), 303)
     service.comment(case, current_user, form.message.data)
     db.session.commit()
