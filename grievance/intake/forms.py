@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from grievance.forms_common import MESSAGES, CleanText
+from grievance.forms_common import BADLY_ENCODED, MESSAGES, CleanText
 from grievance.geo import commune_choices, district_choices, province_choices
 
 DESCRIPTION_MAX = 5000
@@ -32,8 +32,6 @@ IDENTITY_CHOICES = [
     ("confidential", _l("Confidential")),
     ("named", _l("Named")),
 ]
-
-BADLY_ENCODED = "grievance.badly_encoded_fields"
 
 
 class DecodedCleanly:

@@ -1,7 +1,6 @@
 """The public side: complaint form, receipt, tracking. No login; nothing identifying logged."""
 
 import secrets
-from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
@@ -9,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from grievance.cases import service as case_service
 from grievance.extensions import db, limiter
+from grievance.forms_common import flag_badly_encoded
 from grievance.i18n import current_locale
 from grievance.intake import service, uploads
 from grievance.intake.forms import (
-    BADLY_ENCODED,
     AddInformationForm,
     ComplaintForm,
     FeedbackForm,
@@ -33,20 +32,7 @@ def _limit_form_body():
     """
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
-        _check_encoding(request.get_data(cache=True))
-
-
-def _check_encoding(body: bytes) -> None:
-    """List the fields whose value is not valid UTF-8, for DecodedCleanly to refuse."""
-    bad = set()
-    for pair in body.split(b"&"):
-        name, _sep, value = pair.partition(b"=")
-        try:
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            bad.add(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
-    if bad:
-        request.environ[BADLY_ENCODED] = frozenset(bad)
+        flag_badly_encoded(request.get_data(cache=True))
 
 
 def _key() -> bytes:
