@@ -41,6 +41,27 @@ def _working_days_ago(days: float) -> datetime:
     return moment
 
 
+def _month_start(month: Month) -> datetime:
+    return month.bounds()[0].replace(tzinfo=timezone.utc)  # bounds() are naive UTC, as stored
+
+
+def _breach_month() -> Month:
+    """The month whose breaches the council opens: this month once a deadline can have passed in it,
+    otherwise (its first working days) the month before, so the test never depends on today's date."""
+    now = datetime.now(timezone.utc)
+    this = Month.containing(now)
+    if WorkingCalendar().working_days_between(_month_start(this), now) >= 4:
+        return this
+    return this.previous()
+
+
+def _received_to_breach_in(month: Month, working_days_ago: float) -> datetime:
+    """A receipt whose 2-working-day acknowledgement deadline passes inside `month`, before now."""
+    if month == Month.containing(datetime.now(timezone.utc)):
+        return _working_days_ago(working_days_ago)
+    return _month_start(month) + timedelta(days=5, hours=working_days_ago)
+
+
 def _shot(page, name: str) -> None:
     """Screenshots for docs/screenshots: written when missing, refreshed with UPDATE_SCREENSHOTS=1."""
     target = SHOTS / name
@@ -91,16 +112,17 @@ def world(tmp_path):
                     svc.resolve(
                         case, officer, "remedied", "បានបើកប្រាក់។", now=received + timedelta(days=rng.uniform(5, 30))
                     )
-        # This month's NSSF cases: two never acknowledged (breached), one on time.
+        # NSSF cases of the breach month: two never acknowledged (breached), one on time.
+        month = _breach_month()
         disputed = new_case(
             "NSSF-INFORMAL",
-            _working_days_ago(3.5),
+            _received_to_breach_in(month, 3.5),
             description=f"ខ្ញុំឈ្មោះ {NAME}។ ទូរស័ព្ទ {PHONE}។ គេថាខ្ញុំបាត់សមាជិកភាព។",
             identity_mode="named",
             name=NAME,
             phone=PHONE,
         )
-        new_case("NSSF-INFORMAL", _working_days_ago(3.2), description="បាត់សមាជិកភាព។")
+        new_case("NSSF-INFORMAL", _received_to_breach_in(month, 3.2), description="បាត់សមាជិកភាព។")
         fresh = new_case("NSSF-INFORMAL", _working_days_ago(0.5), description="ទើបដាក់។")
         svc.acknowledge(fresh, officers["NSSF"], "យើងបានទទួល។")
         outside = new_case("NSAF-CT-MISSING", _working_days_ago(1), description="NSAF case, not in the union's scope")
@@ -110,14 +132,15 @@ def world(tmp_path):
             "disputed": (disputed.id, disputed.reference),
             "outside": outside.reference,
             "supervisor": supervisor.email,
+            "month": month,
         }
     with serve(app) as base:
         yield app, base, data
 
 
-def _nssf_breached_this_month(app) -> set[int]:
-    """Straight from the case columns: NSSF cases with a breach instant inside this month."""
-    start, end = Month.containing(datetime.now(timezone.utc)).bounds()
+def _nssf_breached_in(app, month: Month) -> set[int]:
+    """Straight from the case columns: NSSF cases with a breach instant inside `month`."""
+    start, end = month.bounds()
     with app.app_context():
         nssf = db.session.execute(select(Fund.id).where(Fund.code == "NSSF")).scalar_one()
         in_month = [
@@ -158,14 +181,14 @@ def test_union_monitor_follows_and_flags_and_the_council_lands_on_the_breached_c
 
         council = browser.new_context(locale="km-KH", viewport={"width": 1280, "height": 900})
         page = login(council, base, "council@example.org", PASSWORD)
-        page.goto(base + "/oversight/")
+        month = data["month"]
+        page.goto(f"{base}/oversight/?from={month}&to={month}")
         assert reference in page.inner_text("#flags")
         _shot(page, "dashboard-km.png")
         figure = page.locator('#by-fund a[data-figure="breached_cases"][data-fund="NSSF"]')
         shown = int(figure.inner_text())
-        expected = _nssf_breached_this_month(app)
-        if not expected:
-            pytest.skip("no NSSF breach falls in this month yet (first working days of a month)")
+        expected = _nssf_breached_in(app, month)
+        assert len(expected) >= 2, "the fixture's two unacknowledged NSSF cases breach in this month"
         with page.expect_navigation():
             figure.click()
         listed = {int(i) for i in re.findall(r'<tr data-case="(\d+)">', page.content())}
