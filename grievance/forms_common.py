@@ -57,3 +57,21 @@ class CleanText:
             if exc.code == "too_long":
                 raise ValidationError(_l("Please keep this under %(n)s characters.", n=self.max_length)) from None
             raise ValidationError(MESSAGES[exc.code]) from None
+
+
+class IdentityRules:
+    """Form mixin: how the complainant chose to be known decides which contact fields are allowed."""
+
+    sms_without_phone = _l("Give a phone number to receive SMS updates.")
+
+    def validate_name(self, field) -> None:
+        if self.identity_mode.data in ("confidential", "named") and not field.data:
+            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
+
+    def validate_phone(self, field) -> None:
+        if self.identity_mode.data == "anonymous" and field.data:
+            raise ValidationError(_l("Anonymous complaints cannot include a phone number."))
+
+    def validate_sms_opt_in(self, field) -> None:
+        if field.data and not self.phone.data:
+            raise ValidationError(self.sms_without_phone)

@@ -12,9 +12,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from grievance.forms_common import CleanText
+from grievance.forms_common import CleanText, IdentityRules
 
 DESCRIPTION_MAX = 5000
 LANGUAGE_CHOICES = [("km", "ភាសាខ្មែរ"), ("en", "English")]
@@ -27,7 +27,7 @@ GENDER_CHOICES = [("", _l("Not said")), ("female", _l("Woman")), ("male", _l("Ma
 PHONE = Regexp(r"^\+?[0-9 ]{6,20}$", message=_l("Give a phone number with digits only, e.g. 012 345 678."))
 
 
-class FileForm(FlaskForm):
+class FileForm(IdentityRules, FlaskForm):
     category = SelectField(_l("What happened?"), validators=[InputRequired(_l("Please choose what happened."))])
     description = TextAreaField(
         _l("Tell us what happened"),
@@ -60,17 +60,7 @@ class FileForm(FlaskForm):
     form_token = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     submit = SubmitField(_l("File the complaint"))
 
-    def validate_name(self, field) -> None:
-        if self.identity_mode.data in ("confidential", "named") and not field.data:
-            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
-
-    def validate_phone(self, field) -> None:
-        if self.identity_mode.data == "anonymous" and field.data:
-            raise ValidationError(_l("Anonymous complaints cannot include a phone number."))
-
-    def validate_sms_opt_in(self, field) -> None:
-        if field.data and not self.phone.data:
-            raise ValidationError(_l("SMS updates need a phone number."))
+    sms_without_phone = _l("SMS updates need a phone number.")
 
 
 class LookupForm(FlaskForm):

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from grievance.forms_common import BADLY_ENCODED, MESSAGES, CleanText
+from grievance.forms_common import BADLY_ENCODED, MESSAGES, CleanText, IdentityRules
 from grievance.geo import commune_choices, district_choices, province_choices
 
 DESCRIPTION_MAX = 5000
@@ -90,7 +90,7 @@ class PlaceFields:
             raise ValidationError(PLACE_ERROR)
 
 
-class ComplaintForm(PlaceFields, FlaskForm):
+class ComplaintForm(IdentityRules, PlaceFields, FlaskForm):
     category = RadioField(
         _l("What happened?"),
         validators=[InputRequired(_l("Please choose what happened."))],
@@ -144,18 +144,6 @@ class ComplaintForm(PlaceFields, FlaskForm):
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
     form_token = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     submit = SubmitField(_l("Send my complaint"))
-
-    def validate_name(self, field) -> None:
-        if self.identity_mode.data in ("confidential", "named") and not field.data:
-            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
-
-    def validate_phone(self, field) -> None:
-        if self.identity_mode.data == "anonymous" and field.data:
-            raise ValidationError(_l("Anonymous complaints cannot include a phone number."))
-
-    def validate_sms_opt_in(self, field) -> None:
-        if field.data and not self.phone.data:
-            raise ValidationError(_l("Give a phone number to receive SMS updates."))
 
 
 class TrackForm(FlaskForm):
