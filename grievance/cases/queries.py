@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, tuple_
+from flask_babel import format_number
+from sqlalchemy import func, literal_column, select, tuple_
 
 from grievance.cases import permissions
 from grievance.cases import service as svc
@@ -20,7 +21,11 @@ from grievance.services import audit, reference
 
 PAGE_SIZE = 50
 STATUS_VALUES = [s.value for s in Status]
+OPEN_STATUS_VALUES = ["received", "acknowledged", "in_progress", "awaiting_info", "reopened"]
 SLA_VALUES = ["on_track", "at_risk", "breached", "escalated"]
+# The queue's counts stop here ("1,000+"): each count reads at most COUNT_CAP + 1 index
+# entries, so a page costs the same for a fund of 300 or of 300,000 cases.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -63,41 +68,75 @@ class QueueFilters:
         return {k: v for k, v in values.items() if v}
 
 
+@dataclass(frozen=True)
+class Count:
+    """How many cases match: exact up to COUNT_CAP; `capped` means more than `value`."""
+
+    value: int
+    capped: bool = False
+
+    def __bool__(self) -> bool:
+        return self.value > 0
+
+    def __str__(self) -> str:
+        return format_number(self.value) + ("+" if self.capped else "")
+
+    @classmethod
+    def of(cls, found: int) -> Count:
+        """A count read with LIMIT COUNT_CAP + 1: finding more than the cap means "more than the cap"."""
+        return cls(COUNT_CAP, True) if found > COUNT_CAP else cls(found)
+
+    @classmethod
+    def total(cls, parts: list[Count]) -> Count:
+        if any(part.capped for part in parts):
+            return cls(COUNT_CAP, True)
+        return cls(sum(part.value for part in parts))
+
+
 @dataclass
 class QueuePage:
     rows: list
     next_after: str | None
-    total: int
+    total: Count
     counts: dict = field(default_factory=dict)
 
+    @property
+    def capped(self) -> bool:
+        """Whether any count on the page stopped at the cap (the page then explains "1,000+")."""
+        shown = [self.total, *self.counts.get("status", {}).values(), *self.counts.get("sla", {}).values()]
+        return any(count.capped for count in shown)
 
-def _filtered(user: User, f: QueueFilters, *, skip: str | None = None):
+
+def _status_values(f: QueueFilters) -> list[str]:
+    if f.status == "open":
+        return OPEN_STATUS_VALUES
+    return STATUS_VALUES if f.status == "all" else [f.status]
+
+
+def _ids(f: QueueFilters) -> dict[str, int]:
+    """The category and fund filters as ids, looked up once per page: the planner then sees
+    constants it can seek an index on rather than a subquery."""
+    ids = {}
+    if f.category:
+        ids["category"] = db.session.execute(select(Category.id).where(Category.code == f.category)).scalar_one()
+    if f.fund:
+        ids["fund"] = db.session.execute(select(Fund.id).where(Fund.code == f.fund)).scalar_one()
+    return ids
+
+
+def _filtered(user: User, f: QueueFilters, ids: dict[str, int], *, skip: str | None = None):
     query = permissions.visible_cases(user)
-    if skip != "status":
-        if f.status == "open":
-            query = query.where(
-                Case.status.in_(
-                    [
-                        "received",
-                        "acknowledged",
-                        "in_progress",
-                        "awaiting_info",
-                        "reopened",
-                    ]
-                )
-            )
-        elif f.status != "all":
-            query = query.where(Case.status == f.status)
+    if skip != "status" and f.status != "all":
+        values = _status_values(f)
+        query = query.where(Case.status.in_(values) if len(values) > 1 else Case.status == values[0])
     if f.sla_state and skip != "sla_state":
         query = query.where(Case.sla_state == f.sla_state)
     if f.category:
-        query = query.where(
-            Case.category_id == select(Category.id).where(Category.code == f.category).scalar_subquery()
-        )
+        query = query.where(Case.category_id == ids["category"])
     if f.province:
         query = query.where(Case.province_code == f.province)
     if f.fund:
-        query = query.where(Case.fund_id == select(Fund.id).where(Fund.code == f.fund).scalar_subquery())
+        query = query.where(Case.fund_id == ids["fund"])
     if f.assignee == "me":
         query = query.where(Case.assignee_id == user.id)
     elif f.assignee == "unassigned":
@@ -115,34 +154,50 @@ def _parse_after(after: str):
 
 def queue_page(user: User, f: QueueFilters) -> QueuePage:
     """Cases sorted by resolution due date, keyset-paginated on (resolve_due_at, id)."""
-    query = _filtered(user, f)
-    total = db.session.execute(query.with_only_columns(func.count()).order_by(None)).scalar_one()
+    ids = _ids(f)
+    query = _filtered(user, f, ids)
     cursor = _parse_after(f.after)
     if cursor:
         query = query.where(tuple_(Case.resolve_due_at, Case.id) > tuple_(*cursor))
-    rows = db.session.execute(query.order_by(Case.resolve_due_at, Case.id).limit(PAGE_SIZE + 1)).scalars().all()
+    # The page's ids first, from an index alone (the sort, when there is one, handles index
+    # entries, not whole rows); then only those rows.
+    page_ids = query.with_only_columns(Case.id).order_by(Case.resolve_due_at, Case.id).limit(PAGE_SIZE + 1)
+    rows = (
+        db.session.execute(select(Case).where(Case.id.in_(page_ids)).order_by(Case.resolve_due_at, Case.id))
+        .scalars()
+        .all()
+    )
     next_after = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
         next_after = f"{last.resolve_due_at.isoformat()}_{last.id}"
-    status_counts = dict(
-        db.session.execute(
-            _filtered(user, f, skip="status")
-            .with_only_columns(Case.status, func.count())
-            .group_by(Case.status)
-            .order_by(None)
-        ).all()
-    )
-    sla_counts = dict(
-        db.session.execute(
-            _filtered(user, f, skip="sla_state")
-            .with_only_columns(Case.sla_state, func.count())
-            .group_by(Case.sla_state)
-            .order_by(None)
-        ).all()
-    )
+    status_counts, sla_counts = _counts(user, f, ids)
+    total = Count.total([status_counts[value] for value in _status_values(f)])
     return QueuePage(rows, next_after, total, {"status": status_counts, "sla": sla_counts})
+
+
+def _capped_count(query):
+    """COUNT over at most COUNT_CAP + 1 matching rows, as a scalar subquery."""
+    matches = query.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(matches).scalar_subquery()
+
+
+def _counts(user: User, f: QueueFilters, ids: dict[str, int]) -> tuple[dict[str, Count], dict[str, Count]]:
+    """Capped counts per status (other filters applied) and per SLA state, in one statement.
+
+    One equality per status and per SLA state (rather than a GROUP BY over every match) lets
+    each count seek its own range of the queue indexes and stop at the cap.
+    """
+    by_status = _filtered(user, f, ids, skip="status")
+    by_sla = _filtered(user, f, ids, skip="sla_state")
+    columns = [_capped_count(by_status.where(Case.status == value)) for value in STATUS_VALUES]
+    columns += [_capped_count(by_sla.where(Case.sla_state == value)) for value in SLA_VALUES]
+    found = db.session.execute(select(*columns)).one()
+    counts = [Count.of(n) for n in found]
+    status_counts = dict(zip(STATUS_VALUES, counts[: len(STATUS_VALUES)], strict=True))
+    sla_counts = dict(zip(SLA_VALUES, counts[len(STATUS_VALUES) :], strict=True))
+    return status_counts, sla_counts
 
 
 def working_days_left(due: datetime | None, now: datetime | None = None) -> float | None:
@@ -241,6 +296,7 @@ def queue_context(user: User, f: QueueFilters) -> dict:
     council = user.role in permissions.COUNCIL_ROLES
     return {
         "page": queue_page(user, f),
+        "count_cap": format_number(COUNT_CAP),
         "filters": f,
         "categories": db.session.execute(select(Category).order_by(Category.position)).scalars().all(),
         "provinces": province_choices(current_locale()),

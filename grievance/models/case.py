@@ -65,14 +65,23 @@ class Case(db.Model):
         CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
         CheckConstraint("people_affected >= 1", name="people_affected"),
         Index("ix_cases_fund_status_due", "fund_id", "status", "resolve_due_at"),
-        Index("ix_cases_fund_sla_due", "fund_id", "sla_state", "resolve_due_at"),
         Index("ix_cases_received_at", "received_at"),
         Index("ix_cases_status_resolve_warn", "status", "resolve_warn_at"),
-        # The officer queue (migration 0004): counts by status and by SLA state with any filter
-        # from the index alone, and the page walked in due-date order without visiting rows.
+        # The officer queue (migrations 0004, 0005): each capped count ("1,000+") seeks the
+        # index led by its filters and stops after 1,001 entries; the page walks a due-date
+        # order (by SLA state when filtered on it), or sorts the few index entries of a
+        # province or an assignee, and reads only the rows it shows.
         Index("ix_cases_queue_status", "fund_id", "status", "sla_state", *QUEUE_FILTERS),
-        Index("ix_cases_queue_sla", "fund_id", "sla_state", "status", *QUEUE_FILTERS),
+        Index(
+            "ix_cases_queue_province",
+            *("fund_id", "province_code", "status", "sla_state", "category_id", "assignee_id", "resolve_due_at"),
+        ),
+        Index(
+            "ix_cases_queue_assignee",
+            *("fund_id", "assignee_id", "status", "sla_state", "category_id", "province_code", "resolve_due_at"),
+        ),
         Index("ix_cases_queue_due", "fund_id", "resolve_due_at", "status", "sla_state", *QUEUE_FILTERS),
+        Index("ix_cases_queue_sla_due", "fund_id", "sla_state", "resolve_due_at", "status", *QUEUE_FILTERS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
