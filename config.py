@@ -47,6 +47,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
     LANGUAGES = ("km", "en")
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # The council dashboard serves the current month's stored figures for this long before
+    # computing them again (ended months are recomputed only when a write reaches back into them).
+    DASHBOARD_LIVE_SECONDS = int(os.environ.get("DASHBOARD_LIVE_SECONDS", "60"))
     MAX_FORM_MEMORY_SIZE = 200 * 1024
     MAX_FORM_PARTS = 200
     WTF_CSRF_TIME_LIMIT = 4 * 3600
@@ -95,6 +98,7 @@ class TestConfig(Config):
     # Low work factor so hundreds of tests stay fast; production uses scrypt defaults.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
     RATELIMIT_ENABLED = False
+    DASHBOARD_LIVE_SECONDS = 0  # figures of the current month always computed (tests change data between views)
     WTF_CSRF_ENABLED = False
 
 

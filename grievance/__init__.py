@@ -34,6 +34,9 @@ def register_extensions(app: Flask) -> None:
     from grievance.i18n import current_locale, select_locale
 
     db.init_app(app)
+    from grievance.services import touches
+
+    touches.install()
     with app.app_context():
         sqlite.configure(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)

@@ -161,3 +161,6 @@ def register(app: Flask) -> None:
     reports_cli.register(app)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(ops_cli.backup)
+    from grievance.oversight.cli import dashboard
+
+    app.cli.add_command(dashboard)

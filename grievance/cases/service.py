@@ -19,7 +19,7 @@ from grievance.models import Case, ExtensionRequest, Fund, IdentityView, User
 from grievance.models.timeutil import from_db, to_db
 from grievance.monitoring import notify as monitoring_notify
 from grievance.notifications import outbox
-from grievance.services import audit, reference
+from grievance.services import audit, reference, touches
 
 __all__ = [
     "CaseConflict",
@@ -53,6 +53,7 @@ def _apply(case: Case, expected_version: int | None, **values: Any) -> None:
     version = case.version if expected_version is None else expected_version
     if expected_version is not None and expected_version != case.version:
         raise CaseConflict()
+    touches.note_update(case, values)
     values["version"] = version + 1
     result = db.session.execute(
         update(Case)

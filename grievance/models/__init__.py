@@ -2,6 +2,7 @@
 
 from grievance.models.audit import ChainHead, Event
 from grievance.models.case import Attachment, Case, Complainant, ReferenceCounter
+from grievance.models.figures import FigureSnapshot, FigureTouch
 from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
 from grievance.models.org import Fund, Organisation
 from grievance.models.outreach import InfoPage, Office
@@ -26,6 +27,8 @@ __all__ = [
     "ClosureDay",
     "Complainant",
     "Event",
+    "FigureSnapshot",
+    "FigureTouch",
     "Fund",
     "Organisation",
     "ReferenceCounter",

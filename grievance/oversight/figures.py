@@ -72,36 +72,71 @@ def _with_transfers(block: dict, per_fund: list[dict]) -> dict:
     return block
 
 
-def dashboard(period: Period, fund: str | None = None) -> dict:
-    """Every figure of the dashboard for a period; `fund` narrows breakdowns and trend to one fund."""
-    funds = metrics._fund_codes(None)
-    chosen = [fund] if fund in funds else funds
-    trend_first = period.last.previous(TREND_MONTHS - 1)
-    clock = _clock(min(trend_first.first_day(), period.first.first_day()), period.last)
+def compute(period: Period, funds: list[str], clock: metrics.WorkClock) -> dict:
+    """Every figure of a period for all funds: per fund, total, and the breakdowns of each fund and of all.
+
+    Plain values only (it is stored as JSON by `snapshots`).
+    """
     start, end = period.bounds()
     core = _core(period, funds, clock)
     for block in core["funds"]:
         block["transfers"] = block["transfers_out"]
     total = _with_transfers(core["total"], core["funds"])
-    rows = [r for r in core["rows"] if r.fund in chosen]
-    selected = total if chosen == funds else next(f for f in core["funds"] if f["code"] == fund)
+    breakdowns = {}
+    for scope in (ALL, *funds):
+        rows = core["rows"] if scope == ALL else [r for r in core["rows"] if r.fund == scope]
+        breakdowns[scope] = {
+            "by_province": _by_province(rows, start, end, clock),
+            "groups": metrics._breakdown(rows, lambda r: [g for g in GROUPS if getattr(r, g)], start, end, clock),
+        }
+    return {"funds": core["funds"], "total": total, "breakdowns": breakdowns}
+
+
+ALL = "ALL"
+
+
+def _fund_total(data: dict, fund: str | None) -> dict:
+    """The block of one fund (or the total of all), as the trend shows it."""
+    if fund is None:
+        return data["total"]
+    block = next(f for f in data["funds"] if f["code"] == fund)
+    return {k: v for k, v in block.items() if k != "code"}
+
+
+def dashboard(period: Period, fund: str | None = None) -> dict:
+    """Every figure of the dashboard for a period; `fund` narrows breakdowns and trend to one fund.
+
+    Each period's figures come from `snapshots` (stored after they are computed, recomputed when
+    a write reaches back into them); the flags are always read live.
+    """
+    from grievance.oversight import snapshots
+
+    funds = metrics._fund_codes(None)
+    fund = fund if fund in funds else None
+    data, computed_at = snapshots.period_figures(period, compute)
+    scope = data["breakdowns"][fund or ALL]
 
     trend = []
+    oldest = computed_at
     for back in range(TREND_MONTHS - 1, -1, -1):
         m = period.last.previous(back)
-        month_core = _core(m, chosen, clock)
-        trend.append({"month": str(m), **_with_transfers(month_core["total"], month_core["funds"])})
+        month_data, at = (
+            (data, computed_at) if period == Period(m, m) else snapshots.period_figures(Period(m, m), compute)
+        )
+        oldest = min(oldest, at)
+        trend.append({"month": str(m), **_fund_total(month_data, fund)})
 
     return {
         "period": period,
-        "fund": fund if fund in funds else None,
-        "funds": core["funds"],
-        "total": total,
-        "selected": selected,
-        "by_province": {b["key"]: b for b in _by_province(rows, start, end, clock)},
-        "groups": metrics._breakdown(rows, lambda r: [g for g in GROUPS if getattr(r, g)], start, end, clock),
+        "fund": fund,
+        "funds": data["funds"],
+        "total": data["total"],
+        "selected": next(f for f in data["funds"] if f["code"] == fund) if fund else data["total"],
+        "by_province": {b["key"]: b for b in scope["by_province"]},
+        "groups": scope["groups"],
         "trend": trend,
         "flags": open_flags(),
+        "computed_at": oldest,
     }
 
 

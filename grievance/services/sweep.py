@@ -18,7 +18,7 @@ from grievance.extensions import db
 from grievance.models import Case, Category
 from grievance.models.timeutil import from_db, to_db
 from grievance.notifications import outbox
-from grievance.services import audit, reference
+from grievance.services import audit, reference, touches
 
 OPEN = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
 
@@ -169,6 +169,7 @@ def _record(case: Case, action: sla.SweepAction, policy: sla.Policy, cal, now: d
         condition = or_(condition, Case.loop_breached_at < Case.last_public_at)
     if action.kind == SweepKind.BREACH and case.escalate_at is None and case.status in OPEN:
         values["escalate_at"] = to_db(sla.escalation_instant(action.due, policy, cal))
+    touches.note_update(case, values)
     result = db.session.execute(
         update(Case)
         .where(Case.id == case.id, condition)
