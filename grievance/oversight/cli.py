@@ -16,13 +16,12 @@ dashboard = AppGroup("dashboard", help="The council dashboard's stored figures (
 
 
 @dashboard.command("refresh")
-@click.option(
-    "--months", default=figures.TREND_MONTHS + 1, show_default=True, help="How many months back from this one."
-)
+@click.option("--months", default=24, show_default=True, help="How many months back from this one.")
 def refresh(months: int) -> None:
     """Compute and store the figures of recent months that are missing or out of date.
 
-    Run it after `sla sweep` (cron): views of the dashboard then never wait for a computation.
+    Run it after `sla sweep` (cron): views of the dashboard and of the public transparency page
+    (whose CSV covers 24 months) then never wait for a computation.
     """
     this = Month.containing(datetime.now(timezone.utc))
     total = time.perf_counter()

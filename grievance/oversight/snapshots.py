@@ -10,7 +10,8 @@ after they are computed, and served from the store while they are still right:
   period's end: a breach recorded at last month's deadline, an extension moving a due date,
   a corrected province. Then it is computed again, on the next view or by `dashboard refresh`;
 - the current period is served from the store for at most `DASHBOARD_LIVE_SECONDS` (config,
-  60 s by default; 0 = always computed), and the page says when its figures were computed;
+  600 s by default, kept fresher by `flask dashboard refresh` after each sweep; 0 = always
+  computed), and the page says when its figures were computed;
 - the stored row's key holds the definitions' version, the funds and a digest of the working
   calendar, so a new holiday or closure day, or a change of definitions, is never served stale.
 
@@ -61,7 +62,7 @@ def usable(row: FigureSnapshot, period, now: datetime) -> bool:
         return False
     if row.computed_at >= end + SETTLE:
         return True
-    live = timedelta(seconds=current_app.config.get("DASHBOARD_LIVE_SECONDS", 60))
+    live = timedelta(seconds=current_app.config.get("DASHBOARD_LIVE_SECONDS", 600))
     return now - row.computed_at <= live
 
 

@@ -52,7 +52,6 @@ ATTRIBUTES = (
     "informal_worker",
     "indigenous",
     "people_affected",
-    "reopen_count",
 )
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 
 from grievance.domain.redaction import safe_cell
-from grievance.oversight.figures import _clock
+from grievance.oversight import figures, snapshots
 from grievance.reports import metrics
 from grievance.reports.metrics import Month
 
@@ -63,17 +63,16 @@ def public_row(month: Month, block: dict, fund: str) -> dict[str, str]:
 
 
 def month_rows(months: list[Month]) -> list[dict[str, str]]:
-    """Per month (in the order given), one row per fund and one for all funds."""
-    if not months:
-        return []
-    funds = metrics._fund_codes(None)
-    ordered = sorted(months, key=lambda m: (m.year, m.month))
-    clock = _clock(ordered[0].first_day(), ordered[-1])
+    """Per month (in the order given), one row per fund and one for all funds.
+
+    The figures are the council dashboard's, from its store (`oversight.snapshots`): a public
+    page must not compute a month over a million cases on every request.
+    """
     out = []
     for month in months:
-        core = metrics._month_core(month, funds, clock)
-        out.extend(public_row(month, block, block["code"]) for block in core["funds"])
-        out.append(public_row(month, core["total"], "ALL"))
+        data, _at = snapshots.period_figures(figures.Period(month, month), figures.compute)
+        out.extend(public_row(month, block, block["code"]) for block in data["funds"])
+        out.append(public_row(month, data["total"], "ALL"))
     return out
 
 
