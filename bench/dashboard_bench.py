@@ -28,7 +28,12 @@ def _app(url: str):
     from config import DevelopmentConfig
     from grievance import create_app
 
-    attrs = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only-secret-key-0123456789"}
+    attrs = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench-only-secret-key-0123456789",
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+    }
     return create_app(type("BenchConfig", (DevelopmentConfig,), attrs))
 
 
@@ -65,7 +70,12 @@ def measure(app, anchor: datetime, runs: int, client=None) -> list[tuple[str, st
 
     last = Month.containing(anchor).previous(1)
     this = Month.containing(anchor)
-    out = []
+    out: list[tuple[str, str]] = []
+
+    def note(label: str, value: str) -> None:
+        out.append((label, value))
+        print(f"   {label}: {value}", flush=True)
+
     with app.app_context():
         db.create_all()  # a database generated before the figure store existed gets its tables
         funds = figures.metrics._fund_codes(None)
@@ -73,11 +83,11 @@ def measure(app, anchor: datetime, runs: int, client=None) -> list[tuple[str, st
             period = figures.Period(month, month)
             started = time.perf_counter()
             figures.compute(period, funds, figures._clock(month.first_day(), month))
-            out.append((label, f"{time.perf_counter() - started:.2f} s"))
+            note(label, f"{time.perf_counter() - started:.2f} s")
         snapshots.forget_all()
         started = time.perf_counter()
         figures.dashboard(figures.Period(last, last))
-        out.append(("dashboard with nothing stored (12 months computed)", f"{time.perf_counter() - started:.1f} s"))
+        note("dashboard with nothing stored (12 months computed)", f"{time.perf_counter() - started:.1f} s")
         figures.dashboard(figures.Period(this, this))  # what `flask dashboard refresh` (cron) keeps stored
         db.session.remove()
     if client is not None:
@@ -94,11 +104,9 @@ def measure(app, anchor: datetime, runs: int, client=None) -> list[tuple[str, st
                 samples.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {path}: {response.status_code}")
-        out.append(
-            (
-                "dashboard page, stored figures p50/p95",
-                f"{statistics.median(samples) * 1000:.0f} / {_percentile(samples, 95) * 1000:.0f} ms",
-            )
+        note(
+            "dashboard page, stored figures p50/p95",
+            f"{statistics.median(samples) * 1000:.0f} / {_percentile(samples, 95) * 1000:.0f} ms",
         )
     return out
 
