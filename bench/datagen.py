@@ -5,7 +5,10 @@
 
 Used by bench/run.py (every figure at 1,000,000 cases) and bench/scorecard_bench.py. Works on
 SQLite and PostgreSQL: rows go in through the driver directly (executemany on SQLite, COPY on
-PostgreSQL), secondary indexes are built after the load, then ANALYZE.
+PostgreSQL), secondary indexes are built after the load, then ANALYZE. On PostgreSQL the
+foreign keys and unique constraints of the bulk tables are dropped for the load and added back
+after it (one bulk index build and one join each instead of a check per row), as pg_restore does.
+The generator and the chain are the same on both: same seed, same rows, same hashes.
 
 What the rows look like: reference numbers gap-free per year in order of receipt; deadlines
 from the real working calendar and service-level policies (computed per 6-hour bucket of
@@ -33,6 +36,8 @@ TZ = ZoneInfo("Asia/Phnom_Penh")
 OPEN_STATUSES = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
 BATCH = 20_000
 EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "public", "payload", "prev_hash", "hash")
+BULK_TABLES = ("cases", "complainants", "events")
+PG_MAINTENANCE_MEM = "512MB"  # per session, for the index builds after the load
 
 
 def _naive(moment: datetime) -> datetime:
@@ -47,7 +52,9 @@ class _Writer:
         self.pg = engine.dialect.name == "postgresql"
         self.raw = engine.raw_connection()
         self.cursor = self.raw.cursor()
-        if not self.pg:
+        if self.pg:
+            self.cursor.execute("SET synchronous_commit = off")  # a bench load, as on SQLite
+        else:
             # SQLAlchemy's own text form of a DATETIME on SQLite (microseconds always written).
             sqlite3.register_adapter(datetime, lambda d: d.isoformat(" ", "microseconds"))
             self.cursor.execute("PRAGMA synchronous=OFF")  # a bench load: durability is not the point
@@ -84,6 +91,22 @@ class _Writer:
         self.raw.close()
 
 
+def _pg_bulk_constraints(conn) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the bulk tables' unique constraints, then foreign keys."""
+    rows = conn.exec_driver_sql(
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "WHERE c.contype IN ('u', 'f') AND c.conrelid = ANY(%(tables)s::regclass[]) "
+        "ORDER BY c.contype DESC, c.conrelid::regclass::text, c.conname",
+        {"tables": list(BULK_TABLES)},
+    )
+    return [tuple(row) for row in rows]
+
+
+def _say(progress, message: str) -> None:
+    if progress:
+        progress(message)
+
+
 def _bench_code(rng: random.Random) -> str:
     from grievance.domain.codes import ALPHABET, CODE_LENGTH
 
@@ -107,6 +130,7 @@ def generate(
 
     `open_cases` of them are still open (default 20 %). `month_share=(month_start, share)` puts
     that share of the cases in the 31 days from month_start (the scorecard bench's target month).
+    `progress`, if given, is called with a short line of text now and then during the long steps.
     """
     from grievance.domain import audit as chain
     from grievance.domain import codes, sla
@@ -127,9 +151,15 @@ def generate(
         # Tables first; secondary indexes after the load (much faster), then ANALYZE.
         db.metadata.create_all(engine)
         indexes = [ix for table in db.metadata.sorted_tables for ix in table.indexes]
+        pg = engine.dialect.name == "postgresql"
+        constraints: list[tuple[str, str, str]] = []
         with engine.begin() as conn:
             for ix in indexes:
                 ix.drop(conn, checkfirst=True)
+            if pg:
+                constraints = _pg_bulk_constraints(conn)
+                for table, name, _definition in reversed(constraints):  # foreign keys first
+                    conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         seed_reference()
         db.session.commit()
         categories = db.session.execute(select(Category).where(Category.active.is_(True))).scalars().all()
@@ -220,6 +250,8 @@ def generate(
         event_rows.clear()
         writer.commit()
 
+    report_every = max(BATCH, cases // 10)
+    next_report = report_every
     statuses_open = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
     open_weights = (0.1, 0.3, 0.45, 0.1, 0.05)
     for i, offset in enumerate(instants, start=1):
@@ -348,26 +380,41 @@ def generate(
                 event(i, "close", closed_at, {}, True, "staff")
         if len(event_rows) >= BATCH:
             flush()
-            if progress and i % (BATCH * 5) < BATCH // 3:
-                progress(i)
+            if i >= next_report:
+                next_report += report_every
+                elapsed = time.perf_counter() - started
+                _say(progress, f"{i:,} cases, {seq:,} events, {elapsed / 60:.1f} min")
     flush()
     loaded = time.perf_counter() - started
     writer.write("chain_head", ("id", "seq", "hash"), [(1, seq, prev_hash)])
     writer.write("reference_counters", ("year", "last_number"), sorted(counters.items()))
     writer.close()
 
+    _say(progress, f"rows loaded in {loaded / 60:.1f} min; {len(indexes)} indexes next")
+
     t_index = time.perf_counter()
     with engine.begin() as conn:
+        if pg:
+            conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_MAINTENANCE_MEM}'")
+            for table, name, definition in constraints:  # unique constraints, then foreign keys
+                step = time.perf_counter()
+                conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+                _say(progress, f"constraint {name}: {time.perf_counter() - step:.0f} s")
         for ix in indexes:
+            step = time.perf_counter()
             ix.create(conn)
-        if engine.dialect.name == "postgresql":
+            if ix.table.name in BULK_TABLES:
+                _say(progress, f"index {ix.name}: {time.perf_counter() - step:.0f} s")
+        if pg:
             # COPY with explicit ids leaves the sequences behind.
             for table, column in (("cases", "id"), ("complainants", "id")):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                                   f"(SELECT coalesce(max({column}), 1) FROM {table}))"))  # fmt: skip
+    step = time.perf_counter()
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
+    _say(progress, f"ANALYZE: {time.perf_counter() - step:.0f} s")
     finished_all = time.perf_counter()
     return {
         "cases": cases,
@@ -379,6 +426,50 @@ def generate(
         "samples": samples,
         "anchor": anchor,
     }
+
+
+def sync_schema(app, progress=None) -> list[str]:
+    """Bring a kept bench database to the models' current tables and indexes, for reuse.
+
+    Creates the tables and indexes the models have and the database lacks, and drops the
+    `ix_` indexes the models no longer have, so that a reused database is measured with the
+    indexes of the code under test. Columns are not migrated: returns the missing ones (then
+    generate again).
+    """
+    from sqlalchemy import inspect
+
+    from grievance.extensions import db
+
+    missing_columns: list[str] = []
+    with app.app_context():
+        engine = db.engine
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_MAINTENANCE_MEM}'")
+            inspector = inspect(conn)
+            existing = set(inspector.get_table_names())
+            for table in db.metadata.sorted_tables:
+                if table.name not in existing:
+                    table.create(conn)
+                    _say(progress, f"table {table.name} created")
+                    continue
+                columns = {c["name"] for c in inspector.get_columns(table.name)}
+                missing_columns += [f"{table.name}.{c.name}" for c in table.columns if c.name not in columns]
+                have = {ix["name"] for ix in inspector.get_indexes(table.name)}
+                wanted = {ix.name for ix in table.indexes}
+                for name in sorted(n for n in have - wanted if n and n.startswith("ix_")):
+                    conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                    _say(progress, f"index {name} dropped (no longer in the models)")
+                for ix in table.indexes:
+                    if ix.name not in have:
+                        step = time.perf_counter()
+                        ix.create(conn)
+                        _say(progress, f"index {ix.name} created: {time.perf_counter() - step:.0f} s")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        db.session.remove()
+    return missing_columns
 
 
 def _tracking_key(app) -> bytes:

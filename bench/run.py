@@ -5,7 +5,8 @@
     BENCH_PG_URL=postgresql://user:pw@127.0.0.1/postgres python bench/run.py   # SQLite and PostgreSQL
 
 For each database kind (SQLite always; PostgreSQL when --pg or BENCH_PG_URL names a server
-where the role may CREATE DATABASE: a throwaway `grievance_bench_<pid>` is made and dropped):
+where the role may CREATE DATABASE: a throwaway `grievance_bench_<pid>` is made and dropped,
+or kept with --keep / --work DIR):
 
 1. generates `--cases` cases over 24 months (20 % open) with their hash-chained events, and
    times it; `audit verify` must pass on the result;
@@ -18,6 +19,13 @@ where the role may CREATE DATABASE: a throwaway `grievance_bench_<pid>` is made 
    per POST, same database) — the ceiling.
 
 It prints one table (with the machine's load average) and can write it as JSON (--json).
+
+--work DIR keeps what was generated and reuses it on the next run with the same DIR: the SQLite
+file DIR/bench.sqlite, and the PostgreSQL database named in DIR/postgresql-meta.json (on the
+same server). Delete the meta file (and drop the database) to generate again. A reused database
+carries what earlier runs added to it (bench users, swept stamps, intake cases).
+--skip verify,dashboard,… leaves measures out (e.g. the council dashboard, minutes per request
+at 1M cases until it is reworked).
 """
 
 from __future__ import annotations
@@ -46,17 +54,21 @@ PASSWORD = "bench-password-2026"
 
 
 class Table:
+    """One row per figure, with the load average (1, 5, 15 min) when it was taken."""
+
     def __init__(self) -> None:
-        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.rows: list[tuple[str, str, str, str, str, str]] = []
 
     def add(self, db: str, measure: str, value: str, target: str = "", ok: bool | None = None) -> None:
         verdict = "" if ok is None else ("met" if ok else "MISSED")
-        self.rows.append((db, measure, value, target, verdict))
-        print(f"  [{db}] {measure}: {value} {('(target ' + target + ') ' + verdict) if target else ''}", flush=True)
+        load = load_average()
+        self.rows.append((db, measure, value, target, verdict, load))
+        aim = f" (target {target}) {verdict}" if target else ""
+        print(f"  [{db}] {measure}: {value}{aim} (load {load})", flush=True)
 
     def render(self) -> str:
-        head = ("db", "measure", "value", "target", "")
-        widths = [max(len(str(r[i])) for r in [head, *self.rows]) for i in range(5)]
+        head = ("db", "measure", "value", "target", "", "load average")
+        widths = [max(len(str(r[i])) for r in [head, *self.rows]) for i in range(len(head))]
         lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True))]
         lines.append("  ".join("-" * w for w in widths))
         lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in self.rows]
@@ -98,7 +110,9 @@ def _time_requests(client, calls, repeat: int) -> tuple[float, float]:
     return _percentiles(samples)
 
 
-def measure_pages(app, table: Table, kind: str, samples: list, anchor: datetime, repeat: int) -> None:
+def measure_pages(
+    app, table: Table, kind: str, samples: list, anchor: datetime, repeat: int, dashboard: bool = True
+) -> None:
     from sqlalchemy import select
 
     from grievance.auth.service import create_user
@@ -145,6 +159,9 @@ def measure_pages(app, table: Table, kind: str, samples: list, anchor: datetime,
     p50, p95 = _time_requests(public, calls, repeat)
     table.add(kind, "tracking lookup p50/p95", f"{_ms(p50)} / {_ms(p95)}", "p95 ≤ 20 ms", p95 <= TARGETS["track"])
 
+    if not dashboard:
+        table.add(kind, "council dashboard (month)", "skipped (--skip dashboard)")
+        return
     council = app.test_client()
     council.post("/auth/login", data={"email": "council@bench.kh", "password": PASSWORD})
     last_month = (anchor.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
@@ -208,13 +225,15 @@ def measure_verify(app, table: Table, kind: str) -> bool:
     from grievance.extensions import db
     from grievance.services.audit import verify_chain
 
+    print(f"== {kind}: audit verify … (load average {load_average()})", flush=True)
     with app.app_context():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         verdict = verify_chain()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         db.session.remove()
     value = (
-        f"{'OK' if verdict.ok else 'BROKEN at #' + str(verdict.bad_seq)}: {verdict.checked:,} events, {seconds:.0f} s"
+        f"{'OK' if verdict.ok else 'BROKEN at #' + str(verdict.bad_seq)}: {verdict.checked:,} events, "
+        f"{seconds:.0f} s wall, {cpu:.0f} s CPU of this process"
     )
     table.add(kind, "audit verify", value, "passes", verdict.ok)
     return verdict.ok
@@ -251,17 +270,21 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
             table.add(kind, label, f"{value}; {ratio:.0%} of ceiling", "≥ 60 % of ceiling", ratio >= TARGETS["ratio"])
 
 
-def bench_database(kind: str, url: str, args, table: Table, work: Path) -> None:
-    from bench.datagen import generate
+def bench_database(kind: str, url: str, args, table: Table, work: Path, reuse: bool, meta_extra=None) -> None:
+    from bench.datagen import generate, sync_schema
 
     app = _app(url)
     meta = work / f"{kind}-meta.json"
-    if kind == "sqlite" and meta.exists() and (work / "bench.sqlite").exists():
+    if reuse:
         # --work DIR of an earlier run: reuse its database instead of generating again.
         stats = json.loads(meta.read_text())
         stats["anchor"] = datetime.fromisoformat(stats["anchor"])
         stats["samples"] = [tuple(pair) for pair in stats["samples"]]
-        table.add(kind, f"reused {stats['cases']:,} cases, {stats['events']:,} events", f"from {work}")
+        where = stats.get("database") or work
+        missing = sync_schema(app, progress=lambda line: print(f"   … {line}", flush=True))
+        if missing:
+            raise SystemExit(f"{kind}: the kept database lacks {', '.join(missing)}; delete {meta} to generate again")
+        table.add(kind, f"reused {stats['cases']:,} cases, {stats['events']:,} events", f"from {where}")
     else:
         print(f"== {kind}: generating {args.cases:,} cases … (load average {load_average()})", flush=True)
         cpu = time.process_time()
@@ -270,22 +293,27 @@ def bench_database(kind: str, url: str, args, table: Table, work: Path) -> None:
             cases=args.cases,
             months=24,
             open_cases=int(args.cases * args.open_share),
-            progress=lambda i: print(f"   … {i:,} cases", flush=True),
+            progress=lambda line: print(f"   … {line} (load average {load_average()})", flush=True),
         )
         cpu = time.process_time() - cpu
-        meta.write_text(json.dumps({**stats, "anchor": stats["anchor"].isoformat()}))
+        meta.write_text(json.dumps({**stats, **(meta_extra or {}), "anchor": stats["anchor"].isoformat()}))
         table.add(
             kind,
             f"generate {stats['cases']:,} cases ({stats['open']:,} open), {stats['events']:,} events",
             f"{stats['seconds'] / 60:.1f} min wall, {cpu / 60:.1f} min CPU of this process "
-            f"(rows {stats['load_s']:.0f} s + indexes {stats['index_s']:.0f} s)",
+            f"(rows {stats['load_s']:.0f} s + constraints and indexes {stats['index_s']:.0f} s)",
         )
-    if not args.skip_verify:
+    if "verify" not in args.skip:
         measure_verify(app, table, kind)
-    measure_pages(app, table, kind, stats["samples"], stats["anchor"], args.repeat)
-    measure_sweep(app, table, kind, stats["anchor"])
-    measure_scorecard(app, table, kind, stats["anchor"], work)
-    measure_intake(url, table, kind, args, work)
+    measure_pages(
+        app, table, kind, stats["samples"], stats["anchor"], args.repeat, dashboard="dashboard" not in args.skip
+    )
+    if "sweep" not in args.skip:
+        measure_sweep(app, table, kind, stats["anchor"])
+    if "scorecard" not in args.skip:
+        measure_scorecard(app, table, kind, stats["anchor"], work)
+    if "intake" not in args.skip:
+        measure_intake(url, table, kind, args, work)
     with app.app_context():
         from grievance.extensions import db
 
@@ -293,22 +321,25 @@ def bench_database(kind: str, url: str, args, table: Table, work: Path) -> None:
         db.engine.dispose()
 
 
-def _pg_database(server_url: str):
-    """Create a throwaway database on the server; returns (url, drop function)."""
+def _pg_database(server_url: str, keep_name: str | None = None):
+    """A database on the server for the bench: `keep_name` if it exists there (reused), else a new
+    `grievance_bench_<pid>`. Returns (url, name, reused, drop function)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     base = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"grievance_bench_{os.getpid()}"
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        found = keep_name and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (keep_name,)).fetchone()
+        name = keep_name if found else f"grievance_bench_{os.getpid()}"
+        if not found:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    return base.set(database=name).render_as_string(hide_password=False), name, bool(found), drop
 
 
 def main() -> None:
@@ -322,11 +353,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent load clients")
     parser.add_argument("--seconds", type=float, default=20, help="seconds of load per intake scenario")
     parser.add_argument("--repeat", type=int, default=60, help="requests per latency measure")
-    parser.add_argument("--skip-verify", action="store_true", help="skip audit verify of the generated chain")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (and PostgreSQL database)")
+    parser.add_argument("--skip-verify", action="store_true", help="= --skip verify")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated measures to leave out: verify, dashboard, sweep, scorecard, intake",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder and the PostgreSQL database")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
-    parser.add_argument("--work", type=Path, help="work folder to keep; an SQLite database generated there is reused")
+    parser.add_argument(
+        "--work", type=Path, help="work folder to keep; the databases generated for it (SQLite, PostgreSQL) are reused"
+    )
     args = parser.parse_args()
+    args.skip = {x.strip() for x in args.skip.split(",") if x.strip()} | ({"verify"} if args.skip_verify else set())
+    unknown = args.skip - {"verify", "dashboard", "sweep", "scorecard", "intake"}
+    if unknown:
+        parser.error(f"--skip: unknown measure(s) {', '.join(sorted(unknown))}")
 
     if args.work:
         work = args.work
@@ -338,18 +380,25 @@ def main() -> None:
     started = time.perf_counter()
     print(f"bench: {os.cpu_count()} cores, load average {load_average()}, work folder {work}", flush=True)
     if args.only in (None, "sqlite"):
-        bench_database("sqlite", f"sqlite:///{work / 'bench.sqlite'}", args, table, work)
+        reuse = (work / "sqlite-meta.json").exists() and (work / "bench.sqlite").exists()
+        bench_database("sqlite", f"sqlite:///{work / 'bench.sqlite'}", args, table, work, reuse)
     if args.only in (None, "postgresql"):
         if not args.pg:
             table.add("postgresql", "skipped", "no --pg / BENCH_PG_URL given")
         else:
-            url, drop = _pg_database(args.pg)
+            meta = work / "postgresql-meta.json"
+            kept = json.loads(meta.read_text()).get("database") if meta.exists() else None
+            url, name, reused, drop = _pg_database(args.pg, kept)
+            if not reused:
+                meta.unlink(missing_ok=True)  # written again once the new database is complete
             try:
                 pg_args = argparse.Namespace(**{**vars(args), "cases": args.pg_cases or args.cases})
-                bench_database("postgresql", url, pg_args, table, work)
+                bench_database("postgresql", url, pg_args, table, work, reused, {"database": name})
             finally:
-                if not args.keep:
+                if not args.keep or not meta.exists():  # a half-generated database is no use
                     drop()
+                else:
+                    print(f"kept PostgreSQL database {name} (reused by --work {work})", flush=True)
     print()
     print(f"== grievance bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
           f"load average now {load_average()}, {(time.perf_counter() - started) / 60:.1f} min in all")  # fmt: skip

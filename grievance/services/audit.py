@@ -68,19 +68,23 @@ def append_event(
     return event
 
 
-def _stored_events(batch: int = 5000) -> Iterator[chain.StoredEvent]:
+def _stored_events(batch: int = 20_000) -> Iterator[chain.StoredEvent]:
+    """Every stored event in seq order, read in keyset batches (memory stays flat at any size).
+
+    Plain rows, not ORM objects: this verifies what is stored, not what the session happens to
+    hold, and it is several times faster on millions of events. Event.chained_fields is applied
+    to each row (it reads attributes only), so the hashed fields stay defined in one place.
+    """
+    table = Event.__table__
     last = 0
     while True:
-        # populate_existing: verify what is stored, not what this session happens to hold. The
-        # identity map only keeps weak references, so batches do not pile up in memory, and the
-        # caller's own objects stay attached to the session.
-        query = select(Event).where(Event.seq > last).order_by(Event.seq).limit(batch)
-        rows = db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
+        query = select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+        rows = db.session.execute(query).all()
         if not rows:
             return
-        for ev in rows:
-            yield chain.StoredEvent(ev.seq, ev.chained_fields(), ev.prev_hash, ev.hash)
-            last = ev.seq
+        for row in rows:
+            yield chain.StoredEvent(row.seq, Event.chained_fields(row), row.prev_hash, row.hash)
+        last = rows[-1].seq
 
 
 def head() -> tuple[int, str] | None:

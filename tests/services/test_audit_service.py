@@ -156,6 +156,15 @@ def test_verifying_leaves_the_callers_objects_attached(make, db):
     assert stored == "Kampong Cham office"
 
 
+def test_verify_reads_the_chain_in_batches_without_skipping_or_repeating(make, db):
+    some_history(make, db)
+    assert [e.seq for e in audit._stored_events(batch=4)] == [1, 2, 3, 4, 5, 6]
+    assert chain.verify(audit._stored_events(batch=1), audit.head()) == chain.Verdict(True, 6)
+    db.session.execute(text("UPDATE events SET payload = '{}' WHERE seq = 5"))
+    verdict = chain.verify(audit._stored_events(batch=2), audit.head())
+    assert (verdict.ok, verdict.bad_seq, verdict.checked) == (False, 5, 4)
+
+
 def test_case_events_lists_a_case_history_in_order(make, db):
     first, _second, _ = some_history(make, db)
     kinds = [e.kind for e in audit.case_events(first.id)]
