@@ -95,6 +95,21 @@ class Gunicorn:
                 pids.append(int(entry.name))
         return pids
 
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) the live workers have used so far, from /proc (Linux).
+
+        On a shared machine throughput follows whatever CPU share the server gets; CPU per
+        request does not, so the bench reports it next to the rates.
+        """
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *_exc) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

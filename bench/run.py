@@ -255,12 +255,14 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
     for name, module, actions in scenarios:
         with loadlib.Gunicorn(module, env, workers=args.workers, log=log_dir / f"gunicorn-{kind}-{name}.log") as server:
             loadlib.run_load(server.port, actions, 2, each=3)  # warm-up: every worker imported
+            cpu = server.worker_cpu_seconds()
             result = loadlib.run_load(server.port, actions, args.clients, seconds=args.seconds)
+            cpu = server.worker_cpu_seconds() - cpu
         bad = [o for o in result.outcomes if not o.reference]
         rates[name] = result.rate()
         value = (
             f"{result.rate():.1f}/s (p50 {_ms(result.latency(0.5))}, p95 {_ms(result.latency(0.95))}; "
-            f"{len(result.ok())} ok, {len(bad)} failed)"
+            f"{len(result.ok())} ok, {len(bad)} failed; worker CPU {_ms(cpu / max(1, len(result.ok())))} each)"
         )
         if name == "minimal":
             table.add(kind, f"ceiling: minimal app, 1 INSERT per POST ({args.workers} workers)", value)
@@ -303,15 +305,16 @@ def bench_database(kind: str, url: str, args, table: Table, work: Path, reuse: b
             f"{stats['seconds'] / 60:.1f} min wall, {cpu / 60:.1f} min CPU of this process "
             f"(rows {stats['load_s']:.0f} s + constraints and indexes {stats['index_s']:.0f} s)",
         )
-    if "verify" not in args.skip:
-        measure_verify(app, table, kind)
-    measure_pages(
-        app, table, kind, stats["samples"], stats["anchor"], args.repeat, dashboard="dashboard" not in args.skip
-    )
-    if "sweep" not in args.skip:
-        measure_sweep(app, table, kind, stats["anchor"])
-    if "scorecard" not in args.skip:
-        measure_scorecard(app, table, kind, stats["anchor"], work)
+    if not args.intake_only:
+        if "verify" not in args.skip:
+            measure_verify(app, table, kind)
+        measure_pages(
+            app, table, kind, stats["samples"], stats["anchor"], args.repeat, dashboard="dashboard" not in args.skip
+        )
+        if "sweep" not in args.skip:
+            measure_sweep(app, table, kind, stats["anchor"])
+        if "scorecard" not in args.skip:
+            measure_scorecard(app, table, kind, stats["anchor"], work)
     if "intake" not in args.skip:
         measure_intake(url, table, kind, args, work)
     with app.app_context():
@@ -358,6 +361,9 @@ def main() -> None:
         "--skip",
         default="",
         help="comma-separated measures to leave out: verify, dashboard, sweep, scorecard, intake",
+    )
+    parser.add_argument(
+        "--intake-only", action="store_true", help="measure only intake throughput (with --work: no regeneration)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder and the PostgreSQL database")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")

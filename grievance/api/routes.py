@@ -20,6 +20,7 @@ from grievance.intake.presenter import SITUATIONS
 from grievance.intake.routes import _key
 from grievance.models import Case, Category, Organisation
 from grievance.models.timeutil import to_db
+from grievance.services import reference
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -246,9 +247,7 @@ def requests_create():
             return error(403, "api_key is not valid")
         if not req.consent_given:
             return error(422, "an organisation files only with the person's consent: set consent_given to true")
-    category = db.session.execute(
-        select(Category).where(Category.code == req.service_code, Category.active.is_(True))
-    ).scalar_one_or_none()
+    category = next((c for c in reference.active_categories() if c.code == req.service_code), None)
     if category is None:
         return error(400, "service_code is not a known service")
     organisation = None if key_row is None else db.session.get(Organisation, key_row.organisation_id)
@@ -275,8 +274,9 @@ def requests_create():
     )
     if key_row is not None:
         keys.mark_used(key_row)
-    db.session.commit()
     case = receipt.case
+    # Built before the commit expires the case: answering then reads nothing back from the
+    # database (on SQLite that would be a second write-locking transaction).
     response = jsonify(
         [
             {
@@ -290,4 +290,5 @@ def requests_create():
         ]
     )
     response.status_code = 201
+    db.session.commit()
     return response

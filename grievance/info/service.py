@@ -63,8 +63,13 @@ def scheme_service_levels(page: InfoPage) -> list[ServiceLevel]:
 
 def slugs_by_category() -> dict[int, str]:
     """category id -> slug of its page, for the links on the complaint form."""
-    rows = db.session.execute(select(InfoPage.category_id, InfoPage.slug).where(InfoPage.category_id.isnot(None)))
-    return {category_id: slug for category_id, slug in rows}
+
+    def build():
+        rows = db.session.execute(select(InfoPage.category_id, InfoPage.slug).where(InfoPage.category_id.isnot(None)))
+        return {category_id: slug for category_id, slug in rows}
+
+    # Cached with the other reference data: the complaint form shows these links on every view.
+    return reference.cached("info_slugs", build)
 
 
 def update_page(

@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from grievance.domain.calendar import TZ
-from grievance.extensions import db
 from grievance.intake.service import Submission
-from grievance.models import Case, Category
+from grievance.models import Case
 from grievance.models.timeutil import from_db
-from grievance.services import audit
+from grievance.services import audit, reference
 
 SITUATIONS = [
     ("money", _l("Money or support I should receive")),
@@ -49,12 +47,8 @@ EVENT_WORDS = {
 }
 
 
-def category_groups(locale: str) -> list[tuple[str, list[tuple[Category, str]]]]:
-    categories = (
-        db.session.execute(select(Category).where(Category.active.is_(True)).order_by(Category.position))
-        .scalars()
-        .all()
-    )
+def category_groups(locale: str) -> list[tuple[str, list[tuple[reference.CategoryChoice, str]]]]:
+    categories = reference.active_categories()
     groups = []
     for key, label in SITUATIONS:
         items = [(c, c.name(locale)) for c in categories if c.situation == key]
@@ -89,6 +83,20 @@ def submission_from_form(form, locale: str, *, channel: str = "web") -> Submissi
         indigenous=True if form.indigenous.data else None,
         form_token=form.form_token.data,
     )
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """What the receipt page shows, taken before the commit: the page then needs no database."""
+
+    reference: str
+    fund: str
+    ack_due: datetime
+    resolve_due: datetime
+
+
+def receipt_view(case: Case, locale: str) -> ReceiptView:
+    return ReceiptView(case.reference, case.fund.name(locale), local(case.ack_due_at), local(case.resolve_due_at))
 
 
 @dataclass

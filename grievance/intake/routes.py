@@ -17,7 +17,7 @@ from grievance.intake.forms import (
     FeedbackForm,
     TrackForm,
 )
-from grievance.intake.presenter import category_groups, submission_from_form
+from grievance.intake.presenter import category_groups, receipt_view, submission_from_form
 
 bp = Blueprint("intake", __name__)
 
@@ -101,6 +101,9 @@ def submit():
     try:
         receipt = service.submit(submission_from_form(form, current_locale()), key=_key())
         written = uploads.save(receipt.case, files, current_app.config["UPLOAD_DIR"])
+        # Taken before the commit expires the case: rendering the receipt then opens no second
+        # (write-locking, on SQLite) transaction just to read back what this request wrote.
+        view = receipt_view(receipt.case, current_locale())
         db.session.commit()
     except service.DuplicateSubmission as dup:
         db.session.rollback()
@@ -110,7 +113,7 @@ def submit():
         db.session.rollback()
         uploads.discard(written)
         raise
-    return render_template("intake/receipt.html", case=receipt.case, code=receipt.tracking_code, attachments=len(files))
+    return render_template("intake/receipt.html", receipt=view, code=receipt.tracking_code, attachments=len(files))
 
 
 @bp.get("/track")

@@ -68,13 +68,17 @@ def tracking_key(secret: str) -> bytes:
 
 def _next_number(year: int) -> int:
     """Atomically take the next reference number of the year (gap-free: rolls back with the case)."""
-    insert_ignore(ReferenceCounter, year=year, last_number=0)
-    return db.session.execute(
+    take = (
         update(ReferenceCounter)
         .where(ReferenceCounter.year == year)
         .values(last_number=ReferenceCounter.last_number + 1)
         .returning(ReferenceCounter.last_number)
-    ).scalar_one()
+    )
+    number = db.session.execute(take).scalar_one_or_none()
+    if number is None:  # the year's first complaint: create its counter, then take from it
+        insert_ignore(ReferenceCounter, year=year, last_number=0)
+        number = db.session.execute(take).scalar_one()
+    return number
 
 
 def find_by_form_token(token: str) -> Case | None:
@@ -91,8 +95,6 @@ def submit(
 ) -> Receipt:
     """Create the case: route it, number it, start its clocks, record the first event."""
     now = now or datetime.now(timezone.utc)
-    if sub.form_token and (existing := find_by_form_token(sub.form_token)) is not None:
-        raise DuplicateSubmission(existing.reference)
     category = db.session.execute(select(Category).where(Category.code == sub.category_code)).scalar_one()
     fund, office = reference.routing_decision(category, sub.province_code, sub.channel)
     policy = reference.policy_for(category)
@@ -138,11 +140,15 @@ def submit(
     )
     case.category = category
     case.fund = fund
-    db.session.add(case)
     try:
+        # The case is added inside the savepoint: begin_nested() flushes what is pending before
+        # it starts, and a duplicate INSERT there would spoil the whole transaction.
         with db.session.begin_nested():
+            db.session.add(case)
             db.session.flush()
     except IntegrityError:
+        # The form token is unique: a second submission of the same form lands here (and only
+        # here, so the usual case pays for no look-up); the caller rolls the number back.
         if sub.form_token and (existing := find_by_form_token(sub.form_token)) is not None:
             raise DuplicateSubmission(existing.reference) from None
         raise

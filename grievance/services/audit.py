@@ -20,12 +20,14 @@ class ChainConflict(RuntimeError):
 
 
 def _locked_head() -> ChainHead:
-    insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
     # FOR UPDATE serialises appends on PostgreSQL; SQLite writers are already serialised
     # by BEGIN IMMEDIATE. The conditional UPDATE below is the last line of defence.
-    return db.session.execute(
-        select(ChainHead).where(ChainHead.id == 1).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    locked = select(ChainHead).where(ChainHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    head = db.session.execute(locked).scalar_one_or_none()
+    if head is None:  # the very first event: create the head row, then lock it
+        insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
+        head = db.session.execute(locked).scalar_one()
+    return head
 
 
 def append_event(

@@ -2,7 +2,9 @@
 
 Every complaint needs the working calendar, its category's policy and the routing table:
 read from the database each time, that was five queries per submission for data an
-administrator changes a few times a year. Each process keeps them for
+administrator changes a few times a year. The public form's category list and its links to
+the information pages are the same kind of data, read on every view of the form. Each process
+keeps them for
 REFERENCE_CACHE_SECONDS (30 s; off under TESTING unless set). A commit that changes any of
 them in this process empties the cache at once; other workers and servers see the change
 within the TTL.
@@ -11,6 +13,7 @@ within the TTL.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from itertools import chain
 
 from flask import current_app
@@ -21,10 +24,10 @@ from grievance.domain.calendar import WorkingCalendar
 from grievance.domain.routing import Decision, Rule, route
 from grievance.domain.sla import Policy
 from grievance.extensions import db
-from grievance.models import Category, ClosureDay, Fund, RoutingRule, SlaPolicy
+from grievance.models import Category, ClosureDay, Fund, InfoPage, RoutingRule, SlaPolicy
 
 TRIAGE_FUND_CODE = "NSPC"
-REFERENCE_MODELS = (Category, ClosureDay, Fund, RoutingRule, SlaPolicy)
+REFERENCE_MODELS = (Category, ClosureDay, Fund, InfoPage, RoutingRule, SlaPolicy)
 DEFAULT_TTL_SECONDS = 30
 
 _cache: dict[tuple, tuple[float, object]] = {}
@@ -35,7 +38,8 @@ def _ttl() -> float:
     return float(app.config.get("REFERENCE_CACHE_SECONDS", 0 if app.testing else DEFAULT_TTL_SECONDS))
 
 
-def _cached(name: str, build):
+def cached(name: str, build):
+    """`build()`, kept per process and app for the TTL; emptied by a commit that changes reference data."""
     ttl = _ttl()
     if ttl <= 0:
         return build()
@@ -73,9 +77,37 @@ def _invalidate_after_commit(session) -> None:
         invalidate()
 
 
+@dataclass(frozen=True)
+class CategoryChoice:
+    """An active category as the public forms list it: plain values, safe to keep between requests."""
+
+    id: int
+    code: str
+    situation: str
+    name_en: str
+    name_km: str
+
+    def name(self, locale: str) -> str:
+        return self.name_km if locale == "km" else self.name_en
+
+
+def active_categories() -> tuple[CategoryChoice, ...]:
+    """The active categories in form order (the public form lists them on every GET and POST)."""
+
+    def build():
+        rows = db.session.execute(
+            select(Category.id, Category.code, Category.situation, Category.name_en, Category.name_km)
+            .where(Category.active.is_(True))
+            .order_by(Category.position)
+        ).all()
+        return tuple(CategoryChoice(*row) for row in rows)
+
+    return cached("categories", build)
+
+
 def working_calendar() -> WorkingCalendar:
     """Public holidays plus the closure days an administrator has added."""
-    return _cached("calendar", lambda: WorkingCalendar(db.session.execute(select(ClosureDay.day)).scalars()))
+    return cached("calendar", lambda: WorkingCalendar(db.session.execute(select(ClosureDay.day)).scalars()))
 
 
 def _policies() -> dict[int | None, tuple[Policy, int]]:
@@ -96,7 +128,7 @@ def _policies() -> dict[int | None, tuple[Policy, int]]:
             for row in db.session.execute(select(SlaPolicy)).scalars()
         }
 
-    return _cached("policies", build)
+    return cached("policies", build)
 
 
 def policy_for(category: Category) -> Policy:
@@ -135,7 +167,7 @@ def _routing_table() -> tuple[list[Rule], dict[str, int]]:
         funds = dict(db.session.execute(select(Fund.code, Fund.id)).all())
         return rules, funds
 
-    return _cached("routing", build)
+    return cached("routing", build)
 
 
 def routing_decision(category: Category, province_code: str | None, channel: str) -> tuple[Fund, str | None]:
