@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.envguard import need
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -20,8 +20,9 @@ CHROMIUM_ARGS = [
 
 
 def require_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}; the browser test needs it (CI installs it)")
+    need(
+        Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}; the browser test needs it (CI installs it)"
+    )
 
 
 def file_app(tmp_path: Path, **settings):

@@ -15,17 +15,10 @@ from pathlib import Path
 import pytest
 
 from config import TestConfig
+from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_360 = ROOT / "docs" / "screenshots" / "form-km-360.png"
 PASSWORD = "a long browser password"
@@ -37,8 +30,7 @@ RESOLUTION = "ឈ្មោះរបស់អ្នកត្រូវបានប
 @pytest.fixture()
 def live_server(tmp_path):
     """The app on a free port of 127.0.0.1, with its own file database; yields (base_url, app)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}; the browser test needs it (CI installs it)")
+    require_chromium()
     from werkzeug.serving import make_server
 
     from grievance import create_app

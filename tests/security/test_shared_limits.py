@@ -25,6 +25,7 @@ from sqlalchemy import create_engine
 
 from config import ProductionConfig, check_limiter_storage
 from grievance.extensions import db
+from tests.envguard import need
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN_FORM = {"email": "target@example.org", "password": "a long wrong password"}
@@ -139,8 +140,7 @@ def _burst(server: Served, count: int, form_for, source_for) -> list[tuple[int, 
 @pytest.fixture()
 def redis_served(tmp_path):
     url = _redis_url()
-    if url is None:
-        pytest.skip("no Redis: REDIS_URL is unset and nothing answers on 127.0.0.1:6379 (CI starts one)")
+    need(url is not None, "no Redis: REDIS_URL is unset and nothing answers on 127.0.0.1:6379 (CI starts one)")
     server = Served(tmp_path, {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": f"t{uuid.uuid4().hex}"}).start()
     yield server
     server.stop()
