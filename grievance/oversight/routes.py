@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grievance.cases import permissions as case_permissions
-from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.geo import provinces
 from grievance.i18n import current_locale
@@ -66,14 +65,9 @@ def dashboard():
         group_labels=words.GROUPS,
         flag_labels=FLAG_LABELS,
         confirm=ConfirmForm(formdata=None),
-        computed_label=_local_minute(data["computed_at"]),
         live_seconds=current_app.config["DASHBOARD_LIVE_SECONDS"],
         **data,
     )
-
-
-def _local_minute(naive_utc: datetime) -> str:
-    return naive_utc.replace(tzinfo=timezone.utc).astimezone(TZ).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.get("/cases")

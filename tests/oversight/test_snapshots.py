@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -40,8 +41,6 @@ def fresh(period: figures.Period) -> dict:
     """The period's figures computed now, bypassing the store."""
     funds = metrics._fund_codes(None)
     data = figures.compute(period, funds, figures._clock(period.first.first_day(), period.last))
-    import json
-
     return json.loads(json.dumps(data))
 
 
