@@ -13,12 +13,7 @@ from grievance.api import cli as api_cli
 from grievance.extensions import db
 from grievance.ops import cli as ops_cli
 from grievance.reports import cli as reports_cli
-
-
-def _key() -> bytes:
-    from grievance.intake.service import tracking_key
-
-    return tracking_key(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
+from grievance.security import tracking_key
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -47,7 +42,7 @@ def seed_command(demo: bool, n_cases: int) -> None:
 
         made = seed_demo(
             n_cases,
-            key=_key(),
+            key=tracking_key(),
             progress=lambda n: click.echo(f"  … {n}/{n_cases} demo cases"),
         )
         db.session.commit()

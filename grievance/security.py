@@ -57,6 +57,19 @@ def client_key() -> str:
     return "addr:" + hmac.new(secret, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def tracking_key() -> bytes:
+    """The key under which this app stores tracking codes (TRACKING_CODE_KEY, else derived from SECRET_KEY).
+
+    Every channel that files or looks up a complaint (web form, front desk, assisted filing,
+    Open311, SMS, the receipt PDF, the CLI) takes it from here, so they all agree.
+    """
+    from flask import current_app
+
+    from grievance.intake.service import tracking_key as derive
+
+    return derive(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only local absolute paths: '/cases/1' yes; '//evil', '/\\evil', 'https:evil' no."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

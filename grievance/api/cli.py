@@ -1,4 +1,4 @@
-"""flask --app wsgi apikeys create --org NAME | revoke PREFIX"""
+"""flask --app wsgi apikeys create --org NAME [--purpose relay|assisted] | revoke PREFIX"""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ apikeys = AppGroup("apikeys", help="API keys for organisations that file through
 
 @apikeys.command("create")
 @click.option("--org", "org_name", required=True, help="Name of an existing organisation.")
-def create(org_name: str) -> None:
+@click.option(
+    "--purpose",
+    type=click.Choice(["relay", "assisted"]),
+    default="assisted",
+    show_default=True,
+    help="relay: a platform passing on people's own reports; assisted: filing on someone's behalf (consent required).",
+)
+def create(org_name: str, purpose: str) -> None:
     """Issue a key; it is printed once and only its SHA-256 is stored."""
     from grievance.api.keys import issue
     from grievance.models import Organisation
@@ -21,9 +28,12 @@ def create(org_name: str) -> None:
     organisation = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
     if organisation is None or not organisation.active:
         raise click.ClickException(f"No active organisation named {org_name!r}.")
-    key, row = issue(organisation)
+    key, row = issue(organisation, purpose)
     db.session.commit()
-    click.echo(f"API key for {organisation.name} (prefix {row.prefix}). It is shown only now; keep it secret:")
+    click.echo(
+        f"{purpose.capitalize()} API key for {organisation.name} (prefix {row.prefix}). "
+        "It is shown only now; keep it secret:"
+    )
     click.echo(key)
 
 

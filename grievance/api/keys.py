@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from grievance.extensions import db
 from grievance.models import ApiKey, Organisation
+from grievance.models.org import API_KEY_PURPOSES
 from grievance.models.timeutil import to_db
 
 PREFIX = "grv_"
@@ -19,10 +20,17 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def issue(organisation: Organisation) -> tuple[str, ApiKey]:
+def issue(organisation: Organisation, purpose: str = "assisted") -> tuple[str, ApiKey]:
     """A new key for the organisation: (the key, to show once; its stored row)."""
+    if purpose not in API_KEY_PURPOSES:
+        raise ValueError(f"purpose must be one of {', '.join(API_KEY_PURPOSES)}")
     key = PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(organisation_id=organisation.id, key_hash=_digest(key), prefix=key[len(PREFIX) : len(PREFIX) + 8])
+    row = ApiKey(
+        organisation_id=organisation.id,
+        key_hash=_digest(key),
+        prefix=key[len(PREFIX) : len(PREFIX) + 8],
+        purpose=purpose,
+    )
     db.session.add(row)
     db.session.flush()
     return key, row

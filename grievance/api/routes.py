@@ -17,9 +17,9 @@ from grievance.extensions import csrf, db, limiter
 from grievance.i18n import current_locale
 from grievance.intake import service
 from grievance.intake.presenter import SITUATIONS
-from grievance.intake.routes import _key
 from grievance.models import Case, Category, Organisation
 from grievance.models.timeutil import to_db
+from grievance.security import tracking_key
 from grievance.services import reference
 
 bp = Blueprint("api", __name__)
@@ -269,7 +269,7 @@ def requests_create():
             consent_given=req.consent_given,
             people_affected=req.people_affected,
         ),
-        key=_key(),
+        key=tracking_key(),
         organisation=organisation,
     )
     if key_row is not None:

@@ -15,8 +15,8 @@ from grievance.extensions import db, limiter
 from grievance.i18n import current_locale
 from grievance.intake import service
 from grievance.intake.presenter import category_groups
-from grievance.intake.routes import _key
 from grievance.models import Case
+from grievance.security import tracking_key
 
 bp = Blueprint("assisted", __name__)
 
@@ -94,7 +94,7 @@ def create():
         return render_template("assisted/form.html", form=form), 400
     try:
         receipt = service.submit(
-            _submission(form), key=_key(), actor=current_user, organisation=current_user.organisation
+            _submission(form), key=tracking_key(), actor=current_user, organisation=current_user.organisation
         )
         db.session.commit()
     except service.DuplicateSubmission as dup:

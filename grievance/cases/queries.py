@@ -13,7 +13,7 @@ from grievance.cases import permissions
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
-from grievance.domain.workflow import Status, allowed_actions
+from grievance.domain.workflow import OPEN_STATUS_VALUES, Status, allowed_actions
 from grievance.extensions import db
 from grievance.models import Case, Category, Fund, User
 from grievance.models.timeutil import from_db
@@ -21,7 +21,6 @@ from grievance.services import audit, reference
 
 PAGE_SIZE = 50
 STATUS_VALUES = [s.value for s in Status]
-OPEN_STATUS_VALUES = ["received", "acknowledged", "in_progress", "awaiting_info", "reopened"]
 SLA_VALUES = ["on_track", "at_risk", "breached", "escalated"]
 # The queue's counts stop here ("1,000+"): each count reads at most COUNT_CAP + 1 index
 # entries, so a page costs the same for a fund of 300 or of 300,000 cases.
@@ -109,7 +108,7 @@ class QueuePage:
 
 def _status_values(f: QueueFilters) -> list[str]:
     if f.status == "open":
-        return OPEN_STATUS_VALUES
+        return list(OPEN_STATUS_VALUES)
     return STATUS_VALUES if f.status == "all" else [f.status]
 
 

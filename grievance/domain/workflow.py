@@ -32,6 +32,9 @@ OPEN_STATUSES = frozenset(
         Status.REOPENED,
     }
 )
+# The same set as plain strings, in workflow order, for SQL filters (`Case.status.in_(OPEN)`).
+# This is the one definition of "open": the model, the queues, the monitors' list and the sweep use it.
+OPEN_STATUS_VALUES: tuple[str, ...] = tuple(s.value for s in Status if s in OPEN_STATUSES)
 FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.REJECTED})
 WORKING = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
 

@@ -13,9 +13,9 @@ from grievance.frontdesk import service
 from grievance.frontdesk.forms import FileForm, LookupForm, ReceiptForm, VisitForm
 from grievance.i18n import current_locale
 from grievance.intake import service as intake
-from grievance.intake.routes import _key
 from grievance.models import Category
 from grievance.reports.pdf import render_pdf
+from grievance.security import tracking_key
 
 bp = Blueprint("frontdesk", __name__)
 
@@ -78,7 +78,7 @@ def file():
         form_token=form.form_token.data,
     )
     try:
-        receipt = service.file_in_person(sub, _office(), current_user, key=_key())
+        receipt = service.file_in_person(sub, _office(), current_user, key=tracking_key())
         db.session.commit()
     except intake.DuplicateSubmission as dup:
         db.session.rollback()
@@ -94,7 +94,7 @@ def receipt_pdf():
     form = ReceiptForm()
     if not form.validate_on_submit():
         abort(400)
-    case = service.find_by_tracking(current_user, form.reference.data, form.code.data, _key())
+    case = service.find_by_tracking(current_user, form.reference.data, form.code.data, tracking_key())
     if case is None:
         abort(404)
     lang = form.language.data

@@ -20,6 +20,7 @@ from grievance.intake.forms import (
     TrackForm,
 )
 from grievance.intake.presenter import category_groups, receipt_view, submission_from_form
+from grievance.security import tracking_key
 from grievance.services import reference
 
 bp = Blueprint("intake", __name__)
@@ -36,10 +37,6 @@ def _limit_form_body():
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
         flag_badly_encoded(request.get_data(cache=True))
-
-
-def _key() -> bytes:
-    return service.tracking_key(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
 
 
 UPLOAD_ERRORS = {
@@ -137,7 +134,7 @@ def submit():
         return _form_page(form, 400)
     written = []
     try:
-        receipt = service.submit(submission_from_form(form, current_locale()), key=_key())
+        receipt = service.submit(submission_from_form(form, current_locale()), key=tracking_key())
         written = uploads.save(receipt.case, files, current_app.config["UPLOAD_DIR"])
         # Taken before the commit expires the case: rendering the receipt then opens no second
         # (write-locking, on SQLite) transaction just to read back what this request wrote.
@@ -160,7 +157,7 @@ def track():
 
 
 def _tracked(form):
-    return service.find_by_tracking(form.reference.data, form.code.data, _key())
+    return service.find_by_tracking(form.reference.data, form.code.data, tracking_key())
 
 
 def _not_found(form):

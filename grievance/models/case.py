@@ -1,4 +1,5 @@
-"""A complaint (case), the complainant's personal data kept apart, and attachments."""
+"""A complaint (case), the complainant's personal data kept apart, attachments, extension
+requests on its clock and the record of who opened the personal data."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grievance.domain.workflow import OPEN_STATUS_VALUES
 from grievance.extensions import db
 from grievance.models.org import Fund, Organisation
 from grievance.models.reference import Category
@@ -161,13 +163,7 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (
-            "received",
-            "acknowledged",
-            "in_progress",
-            "awaiting_info",
-            "reopened",
-        )
+        return self.status in OPEN_STATUS_VALUES
 
     @property
     def breached(self) -> bool:
@@ -213,3 +209,35 @@ class Attachment(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class ExtensionRequest(db.Model):
+    """An officer asks for more working days on the resolve clock; a supervisor decides."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status"),
+        CheckConstraint("extra_days BETWEEN 1 AND 60", name="extra_days"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    extra_days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IdentityView(db.Model):
+    """Every time a staff member opens a complainant's personal data: who and when."""
+
+    __tablename__ = "identity_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    viewed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

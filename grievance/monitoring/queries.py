@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from grievance.domain.calendar import TZ
 from grievance.domain.redaction import mask
+from grievance.domain.workflow import OPEN_STATUS_VALUES as OPEN
 from grievance.extensions import db
 from grievance.models import Case, CaseFlag, CaseFollow, Category, Fund, Organisation, User
 from grievance.models.timeutil import from_db
@@ -17,7 +18,6 @@ from grievance.monitoring import permissions
 from grievance.services import audit
 
 PAGE_SIZE = 50
-OPEN = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
 STATUS_FILTERS = ("open", "all", "resolved", "rejected", "closed")
 
 

@@ -16,6 +16,7 @@ from grievance.intake.forms import TrackForm
 from grievance.models import Case, Fund
 from grievance.reports import metrics, service
 from grievance.reports.permissions import can_view_scorecard, scorecard_scopes
+from grievance.security import tracking_key
 
 bp = Blueprint("reports", __name__)
 
@@ -77,8 +78,7 @@ def receipt_pdf():
     form = TrackForm()
     if not form.validate_on_submit():
         return render_template("intake/track.html", form=form), 400
-    secret = current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"]
-    case = intake.find_by_tracking(form.reference.data, form.code.data, intake.tracking_key(secret))
+    case = intake.find_by_tracking(form.reference.data, form.code.data, tracking_key())
     if case is None:
         abort(404)
     return _pdf(service.receipt_pdf(case, current_locale()), f"{case.reference}.pdf")

@@ -14,13 +14,12 @@ from sqlalchemy import and_, or_, select, update
 
 from grievance.domain import sla
 from grievance.domain.sla import Clock, SweepKind
+from grievance.domain.workflow import OPEN_STATUS_VALUES as OPEN
 from grievance.extensions import db
 from grievance.models import Case, Category
 from grievance.models.timeutil import from_db, to_db
 from grievance.notifications import outbox
 from grievance.services import audit, reference, touches
-
-OPEN = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
 
 _COLUMNS = {
     (SweepKind.WARN, Clock.ACKNOWLEDGE): "ack_warned_at",

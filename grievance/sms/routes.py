@@ -11,7 +11,7 @@ import hmac
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from grievance.extensions import csrf, db, limiter
-from grievance.intake.routes import _key
+from grievance.security import tracking_key
 from grievance.sms import service
 
 bp = Blueprint("sms", __name__)
@@ -53,6 +53,6 @@ def inbound():
     sender, text, message_id = (str(fields.get(name) or "")[:MAX_FIELD] for name in ("from", "text", "id"))
     if not sender or not message_id:
         abort(400)
-    queued = service.answer(service.Inbound(sender=sender, text=text, message_id=message_id), key=_key())
+    queued = service.answer(service.Inbound(sender=sender, text=text, message_id=message_id), key=tracking_key())
     db.session.commit()
     return jsonify(status="queued" if queued else "duplicate")

@@ -34,3 +34,19 @@ def test_create_refuses_an_unknown_organisation(runner):
     result = runner.invoke(args=["apikeys", "create", "--org", "Nobody"])
     assert result.exit_code != 0 and "No active organisation" in result.output
     assert db.session.execute(select(ApiKey)).first() is None
+
+
+def test_create_records_the_purpose_given_and_refuses_an_unknown_one(runner):
+    db.session.add(Organisation(name="Relay Platform", kind="cso"))
+    db.session.commit()
+    relay = runner.invoke(args=["apikeys", "create", "--org", "Relay Platform", "--purpose", "relay"])
+    assert relay.exit_code == 0, relay.output
+    assert relay.output.startswith("Relay API key for Relay Platform")
+    default = runner.invoke(args=["apikeys", "create", "--org", "Relay Platform"])
+    assert default.exit_code == 0, default.output
+    purposes = db.session.execute(select(ApiKey.purpose).order_by(ApiKey.id)).scalars().all()
+    assert purposes == ["relay", "assisted"]
+
+    refused = runner.invoke(args=["apikeys", "create", "--org", "Relay Platform", "--purpose", "other"])
+    assert refused.exit_code != 0 and "relay" in refused.output
+    assert len(db.session.execute(select(ApiKey)).all()) == 2
