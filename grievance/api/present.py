@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from grievance.domain.calendar import TZ
-from grievance.domain.redaction import mask
 from grievance.models import Case, Category
 from grievance.models.timeutil import from_db
+from grievance.services import disclosure
 
 CLOSED_STATUSES = ("resolved", "rejected", "closed")
 
@@ -41,7 +41,7 @@ def public_request(case: Case, locale: str) -> dict:
         "service_name": case.category.name(locale),
         "service_code": case.category.code,
         # A complaint about an official's conduct can identify whoever reported it: no text.
-        "description": None if case.category.sensitive else mask(case.description),
+        "description": disclosure.public_description(case),
         "agency_responsible": case.fund.name(locale),
         "service_notice": None,
         "requested_datetime": iso(case.received_at),

@@ -15,7 +15,7 @@ from grievance.extensions import db
 from grievance.models import Case, CaseFlag, CaseFollow, Category, Fund, Organisation, User
 from grievance.models.timeutil import from_db
 from grievance.monitoring import permissions
-from grievance.services import audit
+from grievance.services import audit, disclosure
 
 PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "all", "resolved", "rejected", "closed")
@@ -170,7 +170,7 @@ def _flags(case: Case, known: list[str | None]) -> list[dict]:
 def case_view(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
     """What a monitor sees of one case: facts, clocks, redacted text and the public timeline."""
     person = case.complainant
-    known = [] if person is None else [person.name, person.phone, person.email, person.programme_number]
+    known = disclosure.known_identity(case)
     full_text = permissions.sees_full_text(user, case)
     may_see_identity = permissions.can_see_identity(user, case) and person is not None
     return {
