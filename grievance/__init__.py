@@ -19,6 +19,8 @@ def create_app(config_class=None) -> Flask:
         static_folder="static",
     )
     app.config.from_object(config_class)
+    _make_database_folder(app)
+    _trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -27,11 +29,53 @@ def create_app(config_class=None) -> Flask:
     return app
 
 
+def _make_database_folder(app: Flask) -> None:
+    """An SQLite file's folder (instance/ by default) is made, so a fresh clone can `flask db upgrade`."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not url.database.startswith("file:"):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the TRUSTED_PROXIES nearest X-Forwarded-* entries.
+
+    Rate limits and session binding are keyed on the client's address; behind a proxy that is
+    the proxy's own unless its X-Forwarded-For is read. Only as many hops as are configured are
+    trusted, so a client cannot choose an address by sending the header itself.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def register_extensions(app: Flask) -> None:
     from grievance import labels, seclog, security, sqlite
     from grievance.auth import sessions
     from grievance.extensions import babel, csrf, db, limiter, login_manager, migrate
     from grievance.i18n import current_locale, select_locale
+
+    @app.before_request
+    def _begin_mode():
+        # First of all the before_request functions: loading the logged-in user (Flask-Login,
+        # on first use of current_user) already opens a transaction, and a GET that began
+        # IMMEDIATE would queue behind every writer for a page that only reads.
+        request.environ["grievance.sqlite_token"] = sqlite.set_read_only(request.method in ("GET", "HEAD"))
+
+    # Second: before CSRF, the rate limiter's key functions or a view read the body.
+    app.before_request(security.bound_body)
+
+    @app.teardown_request
+    def _end_mode(_exc):
+        token = request.environ.pop("grievance.sqlite_token", None)
+        if token is not None:
+            sqlite.reset(token)
 
     db.init_app(app)
     from grievance.services import touches
@@ -64,16 +108,6 @@ def register_extensions(app: Flask) -> None:
     sessions.init_app(app)
     labels.init_app(app)
     seclog.configure()
-
-    @app.before_request
-    def _begin_mode():
-        request.environ["grievance.sqlite_token"] = sqlite.set_read_only(request.method in ("GET", "HEAD"))
-
-    @app.teardown_request
-    def _end_mode(_exc):
-        token = request.environ.pop("grievance.sqlite_token", None)
-        if token is not None:
-            sqlite.reset(token)
 
     @app.context_processor
     def _template_globals():
@@ -135,6 +169,12 @@ def register_errorhandlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code in (401, 403, 404) and current_user.is_authenticated:
             seclog.event("refused", user=current_user.id, code=exc.code, endpoint=request.endpoint)
+        if exc.code == 429:
+            from grievance import limits
+
+            seconds = limits.breached_wait_seconds()
+            page = render_template("errors/error.html", code=429, name=exc.name, wait=limits.try_again_message(seconds))
+            return limits.refused(page, seconds)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
 
     @app.errorhandler(Exception)
