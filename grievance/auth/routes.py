@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grievance import seclog
-from grievance.auth import service, sessions
+from grievance import limits, seclog
+from grievance.auth import service, sessions, throttle
 from grievance.auth.forms import LoginForm, PasswordForm, TotpForm, TotpSetupForm
 from grievance.extensions import db, limiter
 from grievance.security import client_key, is_safe_next
@@ -14,8 +14,8 @@ bp = Blueprint("auth", __name__)
 PENDING_SECONDS = 300
 
 
-def _login_key() -> str:
-    return "acct:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
+def _own_account_key() -> str:
+    return "user:" + str(current_user.get_id() or "-").partition(":")[0]
 
 
 HOME_BY_ROLE = {"frontdesk": "frontdesk.home", "monitor": "monitoring.cases"}
@@ -29,25 +29,66 @@ def _landing(user) -> str:
     return url_for(HOME_BY_ROLE.get(user.role, "cases.queue"))
 
 
+def _throttled(form, attempt):
+    """The login page again, the e-mail kept, saying why and when to try again (429)."""
+    if attempt.reason == "client":
+        why = _("Too many wrong passwords were tried from this connection.")
+    else:
+        why = _(
+            "Several wrong passwords were tried for this account, so each new try has to wait a little. "
+            "From a browser you have logged in with before, there is no wait."
+        )
+    form.password.data = ""
+    page = render_template("auth/login.html", form=form, refusal=f"{why} {limits.try_again_message(attempt.wait)}")
+    return limits.refused(page, attempt.wait)
+
+
+def _count_failure(email: str, attempt) -> None:
+    count = throttle.failed(attempt)
+    if throttle.starts_delay(count) and service.tell_owner_of_failed_logins(email, count):
+        db.session.commit()
+
+
+def _logged_in(user, recent_failures: int):
+    """Start the session, mention wrong passwords tried meanwhile, and remember this browser."""
+    sessions.start(user)
+    seclog.event("login", user=user.id, role=user.role)
+    if recent_failures:
+        flash(
+            _(
+                "%(count)s wrong passwords were tried for your account in the last hour. "
+                "If that was not you, tell your administrator.",
+                count=recent_failures,
+            ),
+            "warning",
+        )
+    return throttle.trust_this_browser(redirect(_landing(user)), user.email)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"], key_func=client_key)
-@limiter.limit("10/minute", methods=["POST"], key_func=_login_key)
+# A bound on the work one address can cause; wrong passwords are throttled per address and
+# per account by auth/throttle.py, which never locks the owner out.
+@limiter.limit("60/minute", methods=["POST"], key_func=client_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = throttle.begin(form.email.data)
+        if attempt.refused:
+            return _throttled(form, attempt)
         user = service.authenticate(form.email.data, form.password.data)
         if user is None:
+            _count_failure(form.email.data, attempt)
             seclog.event("login_failed")
             flash(_("The e-mail or password is not right."), "error")
             return render_template("auth/login.html", form=form), 200
+        recent_failures = throttle.succeeded(attempt)
         if user.totp_secret:
             session.clear()
             session["pending_user"] = user.id
             session["pending_at"] = int(time.time())
+            session["pending_failures"] = recent_failures
             return redirect(url_for("auth.totp", next=request.args.get("next")))
-        sessions.start(user)
-        seclog.event("login", user=user.id, role=user.role)
-        return redirect(_landing(user))
+        return _logged_in(user, recent_failures)
     return render_template("auth/login.html", form=form)
 
 
@@ -61,9 +102,8 @@ def totp():
     if form.validate_on_submit():
         if service.check_totp(user, form.code.data):
             db.session.commit()
-            sessions.start(user)
-            seclog.event("login", user=user.id, role=user.role, second_factor="totp")
-            return redirect(_landing(user))
+            seclog.event("second_factor", user=user.id, method="totp")
+            return _logged_in(user, session.get("pending_failures", 0))
         seclog.event("login_failed", user=user.id, second_factor="totp")
         form.code.errors = [_("This code is not right or was already used.")]
     return render_template("auth/totp.html", form=form)
@@ -90,6 +130,9 @@ def totp_setup():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# Someone holding a live session must not get unlimited guesses at its current password.
+@limiter.limit("5/hour", methods=["POST"], key_func=_own_account_key, deduct_when=lambda r: r.status_code != 302)
+@limiter.limit("20/hour", methods=["POST"], key_func=client_key, deduct_when=lambda r: r.status_code != 302)
 def password():
     form = PasswordForm()
     if form.validate_on_submit():

@@ -61,6 +61,36 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def active_account(email: str) -> User | None:
+    """The active account with this e-mail address, if any."""
+    address = (email or "").strip().lower()
+    if "\x00" in address:
+        return None
+    user = db.session.execute(select(User).where(func.lower(User.email) == address)).scalar_one_or_none()
+    return user if user is not None and user.active else None
+
+
+def tell_owner_of_failed_logins(email: str, count: int, *, now: float | None = None) -> bool:
+    """E-mail the account's owner that wrong passwords are being tried (once per hour); False if no such account."""
+    import time
+
+    from grievance.notifications import messages, outbox
+
+    user = active_account(email)
+    if user is None:
+        return False
+    subject, body = messages.account_email("failed_logins", user.locale, count=count, email=user.email)
+    hour = int((now or time.time()) // 3600)
+    return outbox.enqueue(
+        channel="email",
+        recipient=user.email,
+        subject=subject,
+        body=body,
+        key=outbox.idempotency_key("failed-logins", user.id, hour),
+        language=user.locale,
+    )
+
+
 def end_all_sessions(user: User) -> None:
     """Rotate the session token: every session of this user stops working."""
     user.session_token = secrets.token_hex(32)
