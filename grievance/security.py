@@ -145,12 +145,29 @@ def bound_body() -> None:
         request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         abort(413)
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        _measure_unsized_body(limit)
     if request.mimetype == "application/x-www-form-urlencoded":
         from grievance.forms_common import flag_badly_encoded
 
         flagged = flag_badly_encoded(request.get_data(cache=True))
         if flagged and request.blueprint != "intake":
             abort(400)
+
+
+def _measure_unsized_body(limit: int) -> None:
+    """A chunked body (no Content-Length): read at most limit + 1 bytes; over the limit is a 413.
+
+    Werkzeug would otherwise cut such a body silently at the limit and parse what it got.
+    """
+    import io
+
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    request.environ["wsgi.input"] = io.BytesIO(data)
+    request.environ["CONTENT_LENGTH"] = str(len(data))
+    request.environ.pop("wsgi.input_terminated", None)
 
 
 def init_app(app: Flask) -> None:

@@ -42,6 +42,7 @@ UPLOAD_ERRORS = {
     "too_large": _l("Each file must be 5 MB or smaller."),
     "type": _l("Only photos (JPEG, PNG) and PDF documents can be attached."),
     "image": _l("This picture cannot be opened, or it is far too large."),
+    "pdf": _l("This PDF cannot be opened, or it is far too large or protected by a password."),
     "too_many": _l("You can attach at most 3 files."),
 }
 
