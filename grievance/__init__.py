@@ -93,7 +93,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
+    # Sessions are bound to their client by auth/sessions.load_user; Flask-Login's own "strong"
+    # mode only marks permanent sessions as not fresh, which protects nothing.
+    login_manager.session_protection = None
     from flask_babel import refresh as babel_refresh
 
     @app.before_request
@@ -113,9 +115,7 @@ def register_extensions(app: Flask) -> None:
     def _template_globals():
         return {"locale": current_locale()}
 
-    from grievance.auth.service import load_user
-
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(sessions.load_user)
 
 
 def _migrations_dir():

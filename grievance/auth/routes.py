@@ -87,6 +87,7 @@ def login():
             session["pending_user"] = user.id
             session["pending_at"] = int(time.time())
             session["pending_failures"] = recent_failures
+            sessions.bind()  # the code must come from the browser that gave the password
             return redirect(url_for("auth.totp", next=request.args.get("next")))
         return _logged_in(user, recent_failures)
     return render_template("auth/login.html", form=form)
@@ -96,7 +97,7 @@ def login():
 @limiter.limit("10/minute", methods=["POST"], key_func=client_key)
 def totp():
     user = service.pending_user(session.get("pending_user"), session.get("pending_at"), PENDING_SECONDS)
-    if user is None:
+    if user is None or not sessions.bound_here():
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
@@ -109,23 +110,43 @@ def totp():
     return render_template("auth/totp.html", form=form)
 
 
+TOTP_REFUSALS = {
+    "code": lambda: _("This code is not right. Check the time on your phone and try again."),
+    "password": lambda: _("Your password is not right."),
+    "current_code": lambda: _("The code from the authenticator app you use now is not right or was already used."),
+}
+
+
 @bp.route("/totp/setup", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10/hour", methods=["POST"], key_func=_own_account_key, deduct_when=lambda r: r.status_code != 302)
 def totp_setup():
     if current_user.role not in service.TOTP_ROLES:
         return redirect(url_for("cases.queue"))
+    # The secret is made here and kept in the (signed) session: a posted form cannot choose it.
+    secret = session.get("totp_setup") or service.new_totp_secret()
+    session["totp_setup"] = secret
     form = TotpSetupForm()
-    if not form.secret.data:
-        form.secret.data = service.new_totp_secret()
+    moving = bool(current_user.totp_secret)
+    form.proof.label.text = _("Code from the app you use now") if moving else _("Your password")
     if form.validate_on_submit():
-        if service.enable_totp(current_user, form.secret.data, form.code.data):
+        try:
+            service.enable_totp(current_user, secret, form.code.data, proof=form.proof.data)
+        except service.TotpRefused as refused:
+            db.session.commit()  # a current code tried is used up, right or wrong
+            field = form.code if refused.reason == "code" else form.proof
+            field.errors = [TOTP_REFUSALS[refused.reason]()]
+            status = 400
+        else:
             db.session.commit()
-            seclog.event("totp_enabled", user=current_user.id)
+            session.pop("totp_setup", None)
+            seclog.event("totp_enabled", user=current_user.id, moved=moving)
             flash(_("Two-step login is on. You will be asked for a code at each login."), "success")
             return redirect(url_for("cases.queue"))
-        form.code.errors = [_("This code is not right. Check the time on your phone and try again.")]
-    uri = service.totp_uri(current_user, form.secret.data)
-    return render_template("auth/totp_setup.html", form=form, uri=uri)
+    else:
+        status = 400 if form.errors else 200
+    uri = service.totp_uri(current_user, secret)
+    return render_template("auth/totp_setup.html", form=form, uri=uri, secret=secret, moving=moving), status
 
 
 @bp.route("/password", methods=["GET", "POST"])

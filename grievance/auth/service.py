@@ -212,15 +212,34 @@ def check_totp(user: User, code: str, now: float | None = None) -> bool:
     return result.rowcount == 1
 
 
-def enable_totp(user: User, secret: str, code: str, now: float | None = None) -> bool:
+class TotpRefused(AccountError):
+    """Two-step login was not turned on; `reason` is "password", "current_code" or "code"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def enable_totp(user: User, secret: str, code: str, *, proof: str, now: float | None = None) -> None:
+    """Turn on two-step login with `secret` (made by the server), or move it to a new phone.
+
+    `proof` shows the owner is there, not just their live session: the password to turn it on,
+    the current app's code to move it (so a stolen session cannot bind the account to a phone
+    of its own). `code` must come from the new app.
+    """
     import time
 
     from grievance.domain import totp
 
-    step = totp.verify(secret, code, now or time.time(), None)
+    now = now or time.time()
+    if user.totp_secret:
+        if not check_totp(user, proof, now):
+            raise TotpRefused("current_code")
+    elif not check_password_hash(user.password_hash, proof[:MAX_PASSWORD]):
+        raise TotpRefused("password")
+    step = totp.verify(secret, code, now, None)
     if step is None:
-        return False
+        raise TotpRefused("code")
     user.totp_secret = secret
     user.totp_last_step = step
     db.session.flush()
-    return True

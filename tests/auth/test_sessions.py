@@ -154,7 +154,7 @@ def test_totp_second_factor_each_code_usable_once(app, make):
     user = make.user("oversight", fund=None)
     secret = totp.new_secret()
     now = time.time()
-    assert service.enable_totp(user, secret, totp.code_at(secret, int(now // 30) - 1), now=now)
+    service.enable_totp(user, secret, totp.code_at(secret, int(now // 30) - 1), proof=PASSWORD, now=now)
     _db.session.commit()
     client = app.test_client()
     assert _login(client, user).headers["Location"].startswith("/auth/totp")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from grievance.auth import service, throttle
 from grievance.extensions import db as _db
+from grievance.i18n import LANG_COOKIE
 from grievance.models import OutboxMessage
 from tests.limited import limited_app
 
@@ -45,6 +46,7 @@ def limited(tmp_path):
 
 
 def _post(client, email, password, address):
+    client.set_cookie(LANG_COOKIE, "en")  # the messages below are read in English
     return client.post(
         "/auth/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
     )
@@ -99,6 +101,7 @@ def test_the_owners_own_browser_logs_in_however_hard_the_account_is_attacked(lim
     assert _post(limited.test_client(), "other@nsaf.example", PASSWORD, "203.0.113.1").status_code == 429
     welcome = _post(owners_browser, "owner@nsaf.example", PASSWORD, "203.0.113.1")
     assert welcome.status_code == 302
+    owners_browser.set_cookie(LANG_COOKIE, "en")
     page = owners_browser.get("/cases/", environ_base={"REMOTE_ADDR": "203.0.113.1"}).get_data(as_text=True)
     assert "wrong passwords were tried for your account" in page
 
