@@ -177,6 +177,16 @@ def register_errorhandlers(app: Flask) -> None:
             return limits.refused(page, seconds)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
 
+    from grievance.services.permits import NotPermitted
+
+    @app.errorhandler(NotPermitted)
+    def _not_permitted(exc: NotPermitted):
+        # A service refused the role (whatever the page showed): nothing it did may be kept.
+        db.session.rollback()
+        code = 404 if exc.hidden else 403
+        seclog.event("refused", user=exc.user_id, code=code, action=exc.action, endpoint=request.endpoint)
+        return render_template("errors/error.html", code=code, name="Not Found" if exc.hidden else "Forbidden"), code
+
     @app.errorhandler(Exception)
     def _server_error(exc: Exception):
         db.session.rollback()

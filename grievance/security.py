@@ -135,8 +135,9 @@ def bound_body() -> None:
     Werkzeug applies MAX_FORM_MEMORY_SIZE only to multipart text parts: an url-encoded body (what
     most forms send) was read whole up to MAX_CONTENT_LENGTH (16 MB), parsed, validated and
     echoed back. Then url-encoded fields that are not valid UTF-8 (Werkzeug keeps the bytes as
-    literal "%FF" text) are listed for the forms to refuse; outside the public side, where the
-    forms say so next to the field, the whole request is refused: no browser sends them.
+    literal "%FF" text) are listed for the forms to refuse; outside the public side (where the
+    forms say so next to the field) and the API (which answers in its own JSON), the whole
+    request is refused: no browser sends them.
     """
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return
@@ -151,7 +152,7 @@ def bound_body() -> None:
         from grievance.forms_common import flag_badly_encoded
 
         flagged = flag_badly_encoded(request.get_data(cache=True))
-        if flagged and request.blueprint != "intake":
+        if flagged and request.blueprint not in ("intake", "api"):
             abort(400)
 
 

@@ -1,6 +1,6 @@
 import time
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -121,8 +121,8 @@ TOTP_REFUSALS = {
 @login_required
 @limiter.limit("10/hour", methods=["POST"], key_func=_own_account_key, deduct_when=lambda r: r.status_code != 302)
 def totp_setup():
-    if current_user.role not in service.TOTP_ROLES:
-        return redirect(url_for("cases.queue"))
+    if not service.can_use_totp(current_user):
+        abort(403)
     # The secret is made here and kept in the (signed) session: a posted form cannot choose it.
     secret = session.get("totp_setup") or service.new_totp_secret()
     session["totp_setup"] = secret

@@ -151,6 +151,10 @@ def create_user(
 TOTP_ROLES = ("admin", "oversight")
 
 
+def can_use_totp(user: User) -> bool:
+    return user.role in TOTP_ROLES
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Check the current password, set the new one and end every other session."""
     from grievance.models.timeutil import utcnow
@@ -230,7 +234,9 @@ def enable_totp(user: User, secret: str, code: str, *, proof: str, now: float | 
     import time
 
     from grievance.domain import totp
+    from grievance.services.permits import require
 
+    require(can_use_totp(user), "turn on two-step login", user)
     now = now or time.time()
     if user.totp_secret:
         if not check_totp(user, proof, now):

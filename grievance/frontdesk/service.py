@@ -2,6 +2,9 @@
 
 Front-desk staff are not case handlers: they see only cases filed at their office or in
 their office's province, never the complainant's personal data, and they change no status.
+Misconduct complaints (sensitive categories) stay with the council: a desk never finds one by
+id or reference; it prints the receipt of one it filed itself, the person's code in hand.
+Each verb refuses anyone but the front-desk staff concerned (services.permits).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from grievance.domain import codes
 from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.intake import service as intake
-from grievance.models import Case, Event, Office, User
+from grievance.models import Case, Category, Event, Office, User
 from grievance.services import audit
+from grievance.services.permits import require
 
 IN_PERSON = "in_person"
 
@@ -33,17 +37,26 @@ def office_of(user: User) -> Office | None:
 
 
 def scope(query: Select, user: User) -> Select:
-    """Restrict a query over Case to what a front-desk officer may see: their office or province."""
+    """Restrict a query over Case to what a front-desk officer may see: their office or province, no misconduct."""
     office = office_of(user)
     if office is None:
         return query.where(false())
-    return query.where(or_(Case.intake_office_id == office.id, Case.province_code == office.province_code))
+    sensitive = select(Category.id).where(Category.sensitive.is_(True))
+    return query.where(
+        or_(Case.intake_office_id == office.id, Case.province_code == office.province_code),
+        Case.category_id.not_in(sensitive),
+    )
+
+
+def can_file_at(user: User, office: Office) -> bool:
+    return office_of(user) is not None and user.office_id == office.id
 
 
 def file_in_person(
     sub: intake.Submission, office: Office, actor: User, *, key: bytes, now: datetime | None = None
 ) -> intake.Receipt:
     """File for a person present: same routing and clocks as the web, place taken from the office."""
+    require(can_file_at(actor, office), "file at this office", actor)
     if not sub.consent_given:
         raise ConsentMissing("the person's consent is required")
     now = now or datetime.now(timezone.utc)
@@ -85,15 +98,19 @@ def get_case(user: User, case_id: int) -> Case | None:
 
 
 def find_by_tracking(user: User, reference: str, code: str, key: bytes) -> Case | None:
-    """Reference and code must match and the case must be in the officer's scope."""
+    """Reference and code must match and the case must be in the officer's scope (or filed at their office)."""
     case = intake.find_by_tracking(reference, code, key)
-    if case is None or get_case(user, case.id) is None:
+    if case is None:
+        return None
+    office = office_of(user)
+    if get_case(user, case.id) is None and (office is None or case.intake_office_id != office.id):
         return None
     return case
 
 
 def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = None) -> Event:
     """An internal note that the person came back to the desk about this complaint."""
+    require(get_case(actor, case.id) is not None, "record a visit", actor, hidden=True)
     return audit.append_event(
         "visit",
         case=case,

@@ -11,6 +11,7 @@ from grievance.extensions import db
 from grievance.models import Category, InfoPage, User
 from grievance.models.timeutil import to_db
 from grievance.services import reference
+from grievance.services.permits import require
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def update_page(
     now: datetime | None = None,
 ) -> None:
     """An administrator's edit of both languages; who and when are kept on the page."""
+    require(actor.role == "admin", "edit an information page", actor)
     page.title_km = title_km
     page.title_en = title_en
     page.body_km = body_km

@@ -16,6 +16,7 @@ from grievance.models import Case, Category, Complainant, ReferenceCounter
 from grievance.models.timeutil import to_db
 from grievance.services import audit, reference
 from grievance.services.dbutil import insert_ignore
+from grievance.services.permits import require
 
 
 @dataclass
@@ -85,6 +86,13 @@ def find_by_form_token(token: str) -> Case | None:
     return db.session.execute(select(Case).where(Case.form_token == token)).scalar_one_or_none()
 
 
+def may_file_for_someone(actor, organisation) -> bool:
+    """Front-desk staff, or a monitor filing in the name of their own organisation."""
+    if actor.role == "frontdesk":
+        return actor.office_id is not None
+    return actor.role == "monitor" and organisation is not None and actor.organisation_id == organisation.id
+
+
 def submit(
     sub: Submission,
     *,
@@ -93,7 +101,13 @@ def submit(
     organisation=None,
     now: datetime | None = None,
 ) -> Receipt:
-    """Create the case: route it, number it, start its clocks, record the first event."""
+    """Create the case: route it, number it, start its clocks, record the first event.
+
+    `actor` is whoever files for the person: front-desk staff in person, or a monitor for their
+    own organisation (assisted filing); anyone else is refused. Nobody is the person themselves.
+    """
+    if actor is not None:
+        require(may_file_for_someone(actor, organisation), "file a complaint for someone", actor)
     now = now or datetime.now(timezone.utc)
     category = db.session.execute(select(Category).where(Category.code == sub.category_code)).scalar_one()
     fund, office = reference.routing_decision(category, sub.province_code, sub.channel)

@@ -101,7 +101,8 @@ TABLE: dict[str, Rule] = {
     "frontdesk.receipt_pdf": Rule(frozenset({"frontdesk"})),
     "frontdesk.show": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
     "frontdesk.visit": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
-    # every account manages its own password and second factor, and logs out
+    # every account manages its own password and logs out; two-step login is for the roles that use it
+    "auth.totp_setup": Rule(frozenset(COUNCIL)),
     "auth.*": Rule(ALL_STAFF),
 }
 
