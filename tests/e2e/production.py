@@ -19,14 +19,15 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
+
+from tests.load.proxy import pump
+from tests.security.test_shared_limits import Served
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "grievance.test"
@@ -64,20 +65,6 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
         capture_output=True,
     )
     return cert, key
-
-
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for sock in (source, sink):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Listener:
@@ -148,7 +135,7 @@ class TLSProxy(_Listener):
             ]
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=60)
             upstream.sendall(b"\r\n".join(forwarded) + b"\r\n\r\n" + body)
-            _pump(upstream, client)
+            pump(upstream, client)
         except OSError:
             pass
         finally:
@@ -201,21 +188,26 @@ class Network(_Listener):
                 return
             upstream = socket.create_connection(("127.0.0.1", self.target_port), source_address=(self.source, 0))
             client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
-            _pump(upstream, client)
+            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+            pump(upstream, client)
         except OSError:
             pass
         finally:
             client.close()
 
 
-class Production:
-    """The documented production deployment on a temporary folder: migrate, seed, accounts, gunicorn."""
+class Production(Served):
+    """The documented production deployment on a temporary folder: migrate, seed, accounts, gunicorn.
+
+    Started and stopped as the shared-limits test's server is (gunicorn -c gunicorn.conf.py, two
+    workers), but with the production environment and its database made by `flask db upgrade`.
+    """
 
     def __init__(self, tmp_path: Path, redis_url: str, database_url: str) -> None:
         self.tmp = tmp_path
         self.port = free_port()
         self.log = tmp_path / "gunicorn.log"
+        self.module = "wsgi:app"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("GRIEVANCE_", "RATELIMIT_", "TEST_DATABASE"))},
             "GRIEVANCE_ENV": "production",
@@ -252,38 +244,3 @@ class Production:
 
     def create_user(self, email: str, password: str, role: str, *options: str) -> None:
         self.flask("users", "create", email, "--role", role, *options, stdin=password + "\n")
-
-    def start(self) -> Production:
-        with open(self.log, "wb") as out:
-            self.process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited with {self.process.returncode}:\n{self.log.read_text()}")
-            if self.log.read_text().count("Booting worker") >= 2 and self._answers():
-                return self
-            time.sleep(0.2)
-        raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()}")
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                return sock.recv(64).startswith(b"HTTP/1.1 200")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()

@@ -235,39 +235,24 @@ def _info_edit(ctx, kind, role):
     )
 
 
-def _desk_file(ctx, kind, role):
-    before = _count(Case)
-    data = {
-        "category": "NSAF-CT-MISSING",
-        "description": "គាត់មិនទាន់បានទទួលប្រាក់។",
-        "language": "km",
-        "identity_mode": "anonymous",
-        "consent": "y",
-        "form_token": ctx.token(),
-    }
-    return Attempt("/frontdesk/file", data, _rows_added(Case, before))
+def _filing(path: str, **fields):
+    """An attempt that files a complaint through the form at `path` (a new case for an allowed role)."""
+
+    def attempt(ctx, kind, role):
+        before = _count(Case)
+        data = {"category": "NSAF-CT-MISSING", "description": "គាត់មិនទាន់បានទទួលប្រាក់។", "consent": "y"}
+        return Attempt(path, {**data, **fields, "form_token": ctx.token()}, _rows_added(Case, before))
+
+    return attempt
+
+
+def _is_pdf(response):
+    return None if response.mimetype == "application/pdf" else f"{response.status_code} {response.mimetype}"
 
 
 def _desk_receipt(ctx, kind, role):
     case, code = ctx.world.cases["a"], ctx.world.codes["a"]
-    pdf = lambda r: None if r.mimetype == "application/pdf" else f"{r.status_code} {r.mimetype}"  # noqa: E731
-    return Attempt("/frontdesk/receipt.pdf", {"reference": case.reference, "code": code, "language": "en"}, pdf)
-
-
-def _assisted_create(ctx, kind, role):
-    before = _count(Case)
-    data = {
-        "filed_for": "person",
-        "people_affected": "1",
-        "category": "NSAF-CT-MISSING",
-        "description": "គាត់មិនទាន់បានទទួលប្រាក់។",
-        "province": "12",
-        "identity_mode": "confidential",
-        "name": "សុខ ស្រីមុំ",
-        "consent": "y",
-        "form_token": ctx.token(),
-    }
-    return Attempt("/assisted/new", data, _rows_added(Case, before))
+    return Attempt("/frontdesk/receipt.pdf", {"reference": case.reference, "code": code, "language": "en"}, _is_pdf)
 
 
 def _page(path: str, data: dict | None = None):
@@ -305,8 +290,7 @@ def _feedback(ctx, kind, role):
 
 def _receipt(ctx, kind, role):
     case, code = ctx.world.cases["a"], ctx.world.codes["a"]
-    pdf = lambda r: None if r.mimetype == "application/pdf" else f"{r.status_code} {r.mimetype}"  # noqa: E731
-    return Attempt("/reports/receipt.pdf", {"reference": case.reference, "code": code}, pdf)
+    return Attempt("/reports/receipt.pdf", {"reference": case.reference, "code": code}, _is_pdf)
 
 
 def _api_create(ctx, kind, role):
@@ -408,7 +392,17 @@ POSTS: dict[str, Rule] = {
         KINDS,
         hidden=lambda kind: MONITORS - MONITOR_SEES[kind],
     ),
-    "assisted.create": Rule(only(*MONITORS), _assisted_create),
+    "assisted.create": Rule(
+        only(*MONITORS),
+        _filing(
+            "/assisted/new",
+            filed_for="person",
+            people_affected="1",
+            province="12",
+            identity_mode="confidential",
+            name="សុខ ស្រីមុំ",
+        ),
+    ),
     "assisted.choose_place": Rule(only(*MONITORS), _page("/assisted/place", {"province": "12"})),
     # the council's readers (and administrators) handle flags, a fund's supervisor its own fund's
     "oversight.handle_flag": Rule(
@@ -422,7 +416,7 @@ POSTS: dict[str, Rule] = {
     "monitor_admin.remove_scope": Rule(only("admin"), _remove_scope),
     "info_admin.edit": Rule(only("admin"), _info_edit),
     # the front desk
-    "frontdesk.file": Rule(only("frontdesk"), _desk_file),
+    "frontdesk.file": Rule(only("frontdesk"), _filing("/frontdesk/file", language="km", identity_mode="anonymous")),
     "frontdesk.receipt_pdf": Rule(only("frontdesk"), _desk_receipt),
     "frontdesk.visit": Rule(
         lambda kind: DESK_SEES[kind],
