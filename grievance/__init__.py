@@ -170,11 +170,11 @@ def register_errorhandlers(app: Flask) -> None:
         if exc.code in (401, 403, 404) and current_user.is_authenticated:
             seclog.event("refused", user=current_user.id, code=exc.code, endpoint=request.endpoint)
         if exc.code == 429:
-            from grievance import limits
+            from grievance import retry
 
-            seconds = limits.breached_wait_seconds()
-            page = render_template("errors/error.html", code=429, name=exc.name, wait=limits.try_again_message(seconds))
-            return limits.refused(page, seconds)
+            seconds = retry.breached_wait_seconds()
+            page = render_template("errors/error.html", code=429, name=exc.name, wait=retry.try_again_message(seconds))
+            return retry.refused(page, seconds)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
 
     from grievance.services.permits import NotPermitted

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grievance import limits, seclog
+from grievance import retry, seclog
 from grievance.auth import service, sessions, throttle
 from grievance.auth.forms import LoginForm, PasswordForm, TotpForm, TotpSetupForm
 from grievance.extensions import db, limiter
@@ -39,8 +39,8 @@ def _throttled(form, attempt):
             "From a browser you have logged in with before, there is no wait."
         )
     form.password.data = ""
-    page = render_template("auth/login.html", form=form, refusal=f"{why} {limits.try_again_message(attempt.wait)}")
-    return limits.refused(page, attempt.wait)
+    page = render_template("auth/login.html", form=form, refusal=f"{why} {retry.try_again_message(attempt.wait)}")
+    return retry.refused(page, attempt.wait)
 
 
 def _count_failure(email: str, attempt) -> None:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from grievance import limits
+from grievance import retry
 from grievance.cases import service as case_service
 from grievance.extensions import db, limiter
 from grievance.forms_common import BADLY_ENCODED
@@ -55,15 +55,15 @@ def _too_large(_exc):
 @bp.errorhandler(429)
 def _too_many(_exc):
     """Refused by a rate limit: the same page again, with what the person typed and when to come back."""
-    seconds = limits.breached_wait_seconds()
+    seconds = retry.breached_wait_seconds()
     if request.endpoint in ("intake.submit", "intake.choose_place"):
         form = _complaint_form()
         message = _("Many complaints were sent from this connection in a short time, so this one was not sent yet.")
-        return limits.refused(_form_page_with(form, refusal=f"{message} {limits.try_again_message(seconds)}"), seconds)
+        return retry.refused(_form_page_with(form, refusal=f"{message} {retry.try_again_message(seconds)}"), seconds)
     form = TrackForm()
     message = _("Too many look-ups from this connection.")
-    page = render_template("intake/track.html", form=form, refusal=f"{message} {limits.try_again_message(seconds)}")
-    return limits.refused(page, seconds)
+    page = render_template("intake/track.html", form=form, refusal=f"{message} {retry.try_again_message(seconds)}")
+    return retry.refused(page, seconds)
 
 
 def _complaint_form() -> ComplaintForm:

@@ -80,8 +80,9 @@ def test_forms_refused_for_a_mistake_do_not_count_towards_the_filing_limit(behin
 @pytest.mark.parametrize(
     "lang,words",
     [
-        ("en", ("so this one was not sent yet", "What you typed is kept below", "Please try again after")),
-        ("km", ("អ្វីដែលអ្នកបានវាយត្រូវបានរក្សាទុកខាងក្រោម", "សូមព្យាយាមម្តងទៀតបន្ទាប់ពីម៉ោង")),
+        # "try again after 14:05 (in about 3 minutes)", or "in 40 seconds" near the window's end
+        ("en", ("so this one was not sent yet", "What you typed is kept below", "Please try again")),
+        ("km", ("អ្វីដែលអ្នកបានវាយត្រូវបានរក្សាទុកខាងក្រោម", "សូមព្យាយាមម្តងទៀត")),
     ],
 )
 def test_the_429_page_keeps_what_was_typed_and_says_when_to_try_again(behind_proxy, lang, words):
@@ -109,3 +110,12 @@ def test_the_tracking_429_says_when_to_try_again(behind_proxy):
     assert refused.status_code == 429 and "Please try again" in text_of(refused)
     assert 'value="GRV-2026-000001"' in text_of(refused)
     assert _client(behind_proxy, "198.51.100.41").post("/track", data=data).status_code == 404
+
+
+def test_the_wait_is_said_in_seconds_minutes_or_a_time_and_day(app):
+    from grievance.retry import try_again_message
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert try_again_message(40) == "Please try again in 40 seconds."
+        assert re.fullmatch(r"Please try again after \d\d:\d\d \(in about 12 minutes\)\.", try_again_message(700))
+        assert re.fullmatch(r"Please try again after \d\d:\d\d on \d\d/\d\d/\d{4}\.", try_again_message(3 * 3600))
