@@ -38,7 +38,10 @@ def _make_database_folder(app: Flask) -> None:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not url.database.startswith("file:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # an unreachable disk: the app starts and answers 503 until it is back (ops/outage)
 
 
 def _trust_proxies(app: Flask) -> None:
