@@ -76,6 +76,10 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_ENABLED = True
+    # When Redis cannot be reached, each worker counts the same limits in its own memory until it
+    # answers again (checked with a growing interval), instead of answering 500 to every form and
+    # login in the country. The login throttle does the same (auth/throttle.py).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # How many proxies in front of the app add X-Forwarded-For / X-Forwarded-Proto (Werkzeug's
     # ProxyFix): 1 behind one nginx. 0 (the default) trusts no header, so a client cannot choose
     # the address its rate limits are counted under. docs/deploy.md shows the nginx side.

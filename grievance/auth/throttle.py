@@ -23,6 +23,7 @@ can let one extra attempt through per worker when failures race at the same inst
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 from grievance import seclog
@@ -71,10 +74,46 @@ def account_key(email: str) -> str:
     return keyed_hash("login-account", (email or "").strip().lower()[:254])
 
 
+class _Outage:
+    """While the shared storage cannot be reached, this worker counts in its own memory.
+
+    As Flask-Limiter does for the routes' limits (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): a Redis
+    outage must not turn every login into a 500. The shared storage is tried again after RETRY
+    seconds; what was counted in memory meanwhile stays in this worker.
+    """
+
+    RETRY = 30
+    memory = MemoryStorage()
+    until = 0.0
+
+
 def _storage():
     from grievance.extensions import limiter
 
-    return limiter.storage
+    return _Outage.memory if time.monotonic() < _Outage.until else limiter.storage
+
+
+def _survives_outage(function):
+    """Run `function`; if the shared storage is unreachable, note the outage and run it on memory."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        shared = _storage()
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            found = getattr(shared, "base_exceptions", ())
+            if shared is _Outage.memory or not isinstance(exc, (StorageError, *_as_tuple(found))):
+                raise
+            _Outage.until = time.monotonic() + _Outage.RETRY
+            seclog.event("throttle_storage_unreachable", error=type(exc).__name__, retry=_Outage.RETRY)
+            return function(*args, **kwargs)
+
+    return run
+
+
+def _as_tuple(found) -> tuple:
+    return found if isinstance(found, tuple) else (found,)
 
 
 def _ids(*parts: str) -> tuple[str, ...]:
@@ -106,6 +145,7 @@ def _gate(seconds: int) -> RateLimitItemPerSecond:
     return RateLimitItemPerSecond(1, seconds)
 
 
+@_survives_outage
 def begin(email: str) -> Attempt:
     """Decide whether this password may be checked now; reserve what the attempt uses."""
     attempt = Attempt(account=account_key(email))
@@ -147,6 +187,7 @@ def _refund(attempt: Attempt) -> None:
     attempt.reserved = []
 
 
+@_survives_outage
 def failed(attempt: Attempt) -> int:
     """Count a wrong password; returns the account's failures within WINDOW."""
     if not enabled():
@@ -163,6 +204,7 @@ def failed(attempt: Attempt) -> int:
     return count
 
 
+@_survives_outage
 def succeeded(attempt: Attempt) -> int:
     """The password was right: refund the address's reservation; returns failures to tell the owner of."""
     if not enabled():
