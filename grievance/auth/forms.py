@@ -36,3 +36,25 @@ class PasswordForm(FlaskForm):
         _l("New password again"), validators=[DataRequired(), EqualTo("new", message=_l("The two do not match."))]
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class SetPasswordForm(FlaskForm):
+    """The page a one-time link opens (an invitation or a reset): the token travels as a hidden field."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=128)])
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=12, max=128, message=_l("Passwords must be 12 to 128 characters long.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"), validators=[DataRequired(), EqualTo("new", message=_l("The two do not match."))]
+    )
+    submit = SubmitField(_l("Set my password"))

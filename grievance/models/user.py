@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.extensions import db
 from grievance.models.org import Fund, Organisation
+from grievance.models.outreach import Office
 from grievance.models.timeutil import utcnow
 
 ROLES = ("admin", "oversight", "supervisor", "officer", "monitor", "frontdesk")
@@ -56,6 +57,7 @@ class User(UserMixin, db.Model):
 
     fund: Mapped[Fund | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    office: Mapped[Office | None] = relationship()
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

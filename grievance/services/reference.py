@@ -123,7 +123,7 @@ class Terms:
     policy: Policy
 
 
-def _terms_table() -> tuple[dict[str, list[Terms]], dict[int, Terms]]:
+def terms_table() -> tuple[dict[str, list[Terms]], dict[int, Terms]]:
     """Every set of terms by scope (oldest first) and by id."""
 
     def build():
@@ -161,7 +161,7 @@ def in_force(history: list[Terms], at: datetime) -> Terms | None:
 def terms_at(category: Category, at: datetime | None = None) -> Terms:
     """The terms a complaint in `category` received at `at` (default: now) runs on."""
     at = at or datetime.now(timezone.utc)
-    by_scope, _by_id = _terms_table()
+    by_scope, _by_id = terms_table()
     for scope in scopes_of(category):
         found = in_force(by_scope.get(scope, []), at)
         if found is not None:
@@ -176,7 +176,7 @@ def policy_for(category: Category, at: datetime | None = None) -> Policy:
 
 def case_terms(case: Case) -> Terms:
     """The terms a case's clocks keep: those in force when it was received."""
-    _by_scope, by_id = _terms_table()
+    _by_scope, by_id = terms_table()
     if case.sla_policy_id is not None and case.sla_policy_id in by_id:
         return by_id[case.sla_policy_id]
     return terms_at(case.category, from_db(case.received_at))
@@ -190,35 +190,44 @@ def reopen_window_days(case: Case) -> int:
     return case_policy(case).reopen_window_days
 
 
-def _routing_table() -> tuple[list[Rule], dict[str, int]]:
-    def build():
-        rows = db.session.execute(
-            select(RoutingRule, Category.code, Fund.code)
-            .join(Fund, RoutingRule.fund_id == Fund.id)
-            .outerjoin(Category, RoutingRule.category_id == Category.id)
-            .where(RoutingRule.active.is_(True))
-        ).all()
-        rules = [
-            Rule(
-                position=rule.position,
-                fund_code=fund_code,
-                category_code=category_code,
-                province_code=rule.province_code,
-                channel=rule.channel,
-                office=rule.office,
-            )
-            for rule, category_code, fund_code in rows
-        ]
-        funds = dict(db.session.execute(select(Fund.code, Fund.id)).all())
-        return rules, funds
+def routing_rules_from_db() -> tuple[list[Rule], dict[str, int], frozenset[str]]:
+    """The active routing rules as the domain reads them, fund ids by code, the council's fund codes."""
+    rows = db.session.execute(
+        select(RoutingRule, Category.code, Fund.code)
+        .join(Fund, RoutingRule.fund_id == Fund.id)
+        .outerjoin(Category, RoutingRule.category_id == Category.id)
+        .where(RoutingRule.active.is_(True))
+    ).all()
+    rules = [
+        Rule(
+            position=rule.position,
+            fund_code=fund_code,
+            category_code=category_code,
+            province_code=rule.province_code,
+            channel=rule.channel,
+            office=rule.office,
+        )
+        for rule, category_code, fund_code in rows
+    ]
+    funds = db.session.execute(select(Fund.code, Fund.id, Fund.kind)).all()
+    return rules, {code: ident for code, ident, _kind in funds}, frozenset(c for c, _i, k in funds if k == "oversight")
 
-    return cached("routing", build)
+
+def _routing_table() -> tuple[list[Rule], dict[str, int], frozenset[str]]:
+    return cached("routing", routing_rules_from_db)
+
+
+def keep_with(category: Category, council: frozenset[str]) -> frozenset[str] | None:
+    """A sensitive category (complaints about officials) may only be routed to the council."""
+    return council if category.sensitive else None
 
 
 def routing_decision(category: Category, province_code: str | None, channel: str) -> tuple[Fund, str | None]:
     """Match the ordered routing table; fall back to the council's triage desk."""
-    rules, fund_ids = _routing_table()
-    decision: Decision = route(rules, category.code, province_code, channel, TRIAGE_FUND_CODE)
+    rules, fund_ids, council = _routing_table()
+    decision: Decision = route(
+        rules, category.code, province_code, channel, TRIAGE_FUND_CODE, keep_with=keep_with(category, council)
+    )
     fund = db.session.get(Fund, fund_ids[decision.fund_code]) if decision.fund_code in fund_ids else None
     if fund is None:  # a fund added or renamed since the table was cached
         fund = db.session.execute(select(Fund).where(Fund.code == decision.fund_code)).scalar_one()
