@@ -91,7 +91,8 @@ TABLE: dict[str, Rule] = {
     # identity only for a named complainant of a case the organisation filed: neither case here
     "monitoring.identity": Rule(per_case(set(), set()), per_case(STAFF - {"monitor_out"}, STAFF - MONITORS)),
     "assisted.*": Rule(frozenset(MONITORS)),
-    # administrators
+    # administrators: the admin area, monitoring scopes, information pages
+    "admin.*": Rule(frozenset({"admin"})),
     "monitor_admin.*": Rule(frozenset({"admin"})),
     "info_admin.*": Rule(frozenset({"admin"})),
     # the front desk: its office's cases and its province's
