@@ -19,7 +19,7 @@ from grievance.admin.guard import require_admin
 from grievance.domain.calendar import TZ, local_date
 from grievance.domain.sla import TERMS
 from grievance.extensions import db
-from grievance.models import Category, SlaPolicy, User
+from grievance.models import Case, Category, SlaPolicy, User
 from grievance.models.reference import PRIORITIES, terms_scope
 from grievance.models.timeutil import from_db, to_db
 from grievance.services import reference
@@ -203,7 +203,8 @@ def cancel(actor: User | None, row: SlaPolicy, expected_version: int | None, *, 
     """Cancel a change that is not in force yet (one in force is history: cases run on it)."""
     require_admin(actor)
     now = now or datetime.now(timezone.utc)
-    if from_db(row.effective_from) <= now:
+    in_use = db.session.execute(select(Case.id).where(Case.sla_policy_id == row.id).limit(1)).first()
+    if from_db(row.effective_from) <= now or in_use:
         raise Invalid(_l("These terms are in force: change them with new terms from a later day instead."))
     old = _terms_of(row)
     note = f"{row.scope} from {from_db(row.effective_from).astimezone(TZ):%Y-%m-%d}, cancelled"
