@@ -29,7 +29,7 @@ TERM = {
     "ack_days": _l("Acknowledge within (working days)"),
     "resolve_days": _l("Resolve within (working days)"),
     "loop_days": _l("Keep in the loop: an update at least every (working days)"),
-    "warn_percent": _l("Warn at (% of the time)"),
+    "warn_percent": _l("Warn at (per cent of the time)"),
     "escalate_after_days": _l("Escalate to the council after a breach (working days)"),
     "reopen_window_days": _l("Complainant may reopen within (days)"),
 }
@@ -37,7 +37,7 @@ TERM_SHORT = {
     "ack_days": _l("Acknowledge"),
     "resolve_days": _l("Resolve"),
     "loop_days": _l("Keep in the loop"),
-    "warn_percent": _l("Warn at %"),
+    "warn_percent": _l("Warn at (per cent)"),
     "escalate_after_days": _l("Escalate after"),
     "reopen_window_days": _l("Reopen within"),
 }

@@ -155,9 +155,7 @@ def public_view(case: Case, locale: str) -> PublicView:
     for ev in audit.case_events(case.id, public_only=True):
         payload = json.loads(ev.payload)
         events.append(
-            PublicEvent(
-                local(ev.at), str(EVENT_WORDS.get(ev.kind, ev.kind)), _public_message(ev.kind, payload, locale)
-            )
+            PublicEvent(local(ev.at), str(EVENT_WORDS.get(ev.kind, ev.kind)), _public_message(ev.kind, payload, locale))
         )
     return PublicView(
         reference=case.reference,

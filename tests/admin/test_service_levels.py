@@ -34,7 +34,7 @@ def _category(code="NSAF-CT-MISSING") -> Category:
 
 def _post(client, key: str, based_on: int, effective: date, **terms):
     data = {"based_on": based_on, "effective": effective.isoformat(), **{k: str(v) for k, v in (NEW | terms).items()}}
-    return client.post(f"/admin/service-levels/{key}", data=data)
+    return client.post(f"/admin/service-levels/{key}?lang=en", data=data)
 
 
 def test_cases_already_received_keep_their_terms(admin_client, make, admin):

@@ -117,7 +117,7 @@ def test_a_role_change_takes_effect_at_once_and_ends_sessions(app, admin_client,
 def test_a_role_without_what_it_needs_is_refused_with_the_typed_values_kept(admin_client, make):
     officer = make.user("officer")
     data = {"version": officer.version, "name": "Renamed person", "role": "monitor", "locale": "en"}
-    response = admin_client.post(f"/admin/users/{officer.id}", data=data)
+    response = admin_client.post(f"/admin/users/{officer.id}?lang=en", data=data)
     assert response.status_code == 400
     assert b"Monitors belong to an organisation" in response.data
     assert b"Renamed person" in response.data
