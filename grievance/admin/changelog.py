@@ -104,7 +104,9 @@ def _line(event: Event, names: _Names) -> Line:
     payload = json.loads(event.payload)
     before, after = payload.get("before"), payload.get("after")
     action = "created" if before is None else "removed" if after is None else "changed"
-    keys = list(dict.fromkeys([*(after or {}), *(before or {})]))
+    # The chain stores keys sorted; show them in the order the pages do (labels.FIELD's order).
+    order = {name: i for i, name in enumerate(labels.FIELD)}
+    keys = sorted(dict.fromkeys([*(after or {}), *(before or {})]), key=lambda k: order.get(k, len(order)))
     fields = [
         FieldChange(
             str(labels.FIELD.get(key, key)),
