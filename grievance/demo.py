@@ -69,6 +69,8 @@ DEMO_USERS = [
     ("desk.phnompenh@demo.grievance.kh", "frontdesk", None, None, "Visal (Phnom Penh sangkat desk)"),
     ("desk.battambang@demo.grievance.kh", "frontdesk", None, None, "Makara (Battambang front desk)"),
 ]
+# Accounts the admin demo adds (an invitation not yet accepted, someone who left): nobody logs in with them.
+DEMO_EXTRA_ACCOUNTS = ("new.officer@demo.grievance.kh", "left.officer@demo.grievance.kh")
 DEMO_ORG_KINDS = {"Social Protection CSO Network": "cso", "Informal Workers Union": "union"}
 # Front-desk accounts sit at one of the seeded offices: (district code, commune code).
 DEMO_DESK_OFFICES = {
