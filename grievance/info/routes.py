@@ -4,6 +4,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grievance.admin.editing import EditConflict
+from grievance.admin.routes import conflict_message, saved_now
 from grievance.extensions import db
 from grievance.info import service
 from grievance.info.forms import InfoPageForm
@@ -72,14 +74,23 @@ def edit(page_id: int):
     form = InfoPageForm(obj=found)
     if not form.validate_on_submit():
         return render_template("info/admin_edit.html", page=found, form=form), 400 if form.errors else 200
-    service.update_page(
-        found,
-        current_user,
-        title_km=form.title_km.data,
-        title_en=form.title_en.data,
-        body_km=form.body_km.data,
-        body_en=form.body_en.data,
-    )
-    db.session.commit()
+    try:
+        service.update_page(
+            found,
+            current_user,
+            expected_version=form.version.data,
+            title_km=form.title_km.data,
+            title_en=form.title_en.data,
+            body_km=form.body_km.data,
+            body_en=form.body_en.data,
+        )
+        db.session.commit()
+    except EditConflict:
+        db.session.rollback()
+        found = db.session.get(InfoPage, page_id)
+        form.version.data = found.version
+        flash(conflict_message(), "error")
+        stored = {name: getattr(found, name) for name in ("title_km", "title_en", "body_km", "body_en")}
+        return render_template("info/admin_edit.html", page=found, form=form, saved=saved_now(form, stored)), 409
     flash(_("The page was saved. It is shown to the public at once."), "success")
     return redirect(url_for("info_admin.edit", page_id=found.id))

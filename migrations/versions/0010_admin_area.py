@@ -1,6 +1,6 @@
 """the admin area: versions on edited settings, one-time account links, dated service-level terms
 
-- users, organisations, categories, routing_rules, offices: `version` (an edit from a stale page
+- users, organisations, categories, routing_rules, offices, info_pages: `version` (an edit from a stale page
   is refused); users.last_login_at;
 - account_tokens: invitations and password resets (one-time, expiring, stored as SHA-256);
 - organisations.kind may be 'platform';
@@ -23,7 +23,7 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-VERSIONED = ("users", "organisations", "categories", "routing_rules", "offices")
+VERSIONED = ("users", "organisations", "categories", "routing_rules", "offices", "info_pages")
 EPOCH = "2000-01-01 00:00:00"
 
 
