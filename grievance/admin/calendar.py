@@ -238,24 +238,34 @@ def remove(
 
 
 def _apply(actor, day, old, new, closing, reasons, now, progress) -> int:
+    """Move every open case's instants; the cases' events are chained a batch at a time."""
     moved = 0
+    pending: list[dict] = []
     for row in list(_rows(day)):
         move = move_of(row, day, old, new)
         if move is None:
             continue
-        if not _write(actor, row, move, day, closing, reasons, now):
+        if not _write(row, move):
             # An officer acted on the case since it was read: read it again and recompute.
             fresh = db.session.execute(select(*[getattr(Case, n) for n in COLUMNS]).where(Case.id == row.id)).one()
             move = move_of(fresh, day, old, new)
-            if move is None or not _write(actor, fresh, move, day, closing, reasons, now):
+            if move is None:
+                continue
+            if not _write(fresh, move):
                 raise EditConflict()
+        pending.append(_event(actor, move, day, closing, reasons, now))
         moved += 1
-        if progress is not None and moved % BATCH == 0:
-            progress(moved)
+        if len(pending) >= BATCH:
+            audit.append_events(pending)
+            pending = []
+            if progress is not None:
+                progress(moved)
+    audit.append_events(pending)
     return moved
 
 
-def _write(actor, row, move: Move, day: date, closing: bool, reasons: dict, now: datetime) -> bool:
+def _write(row, move: Move) -> bool:
+    """The case's new instants, if it is still at the version read (a conditional UPDATE)."""
     values = {column: to_db(new) for column, (_old, new) in move.changes.items()}
     touches.note_update(row, values)
     result = db.session.execute(
@@ -264,27 +274,22 @@ def _write(actor, row, move: Move, day: date, closing: bool, reasons: dict, now:
         .values(**values, version=row.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        return False
-    audit.append_event(
-        EVENT,
-        case=_CaseRef(row.id),
-        actor=actor,
-        actor_label="system" if actor is None else "staff",
-        public=True,
-        at=now,
-        payload={
+    return result.rowcount == 1
+
+
+def _event(actor, move: Move, day: date, closing: bool, reasons: dict, now: datetime) -> dict:
+    """The public `due_moved` event of one case: the tracking page says what moved and why."""
+    return {
+        "kind": EVENT,
+        "case_id": move.case_id,
+        "actor": actor,
+        "actor_label": "system" if actor is None else "staff",
+        "public": True,
+        "at": now,
+        "payload": {
             "day": day.isoformat(),
             "closed": closing,
             **reasons,
             "moved": {column: [old.isoformat(), new.isoformat()] for column, (old, new) in move.changes.items()},
         },
-    )
-    return True
-
-
-@dataclass(frozen=True)
-class _CaseRef:
-    """What audit.append_event needs of a case: its id (the row was updated in Core, not loaded)."""
-
-    id: int
+    }

@@ -184,7 +184,7 @@ def test_an_officer_acting_at_the_same_time_is_not_lost(admin, make):
     cases.add_note(case, make.user("officer", fund="NSAF"), "Called the commune.")  # version moves on
     db.session.commit()
     move = svc.move_of(row, day, old, new)
-    assert not svc._write(admin, row, move, day, True, {}, NOW), "a stale write was applied"
+    assert not svc._write(row, move), "a stale write was applied"
     db.session.rollback()
     with pytest.raises(EditConflict):
         svc.add(admin, "stale", day, reason_en="x", reason_km="x")
