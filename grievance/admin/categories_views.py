@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from grievance.admin import categories as svc
 from grievance.admin import changelog
-from grievance.admin.editing import EditConflict, Invalid
+from grievance.admin.editing import Invalid
 from grievance.admin.forms import CategoryEditForm, CategoryForm
-from grievance.admin.routes import bp, conflict_message, fund_choices, get, invalid_into, saved_now
+from grievance.admin.routes import bp, fund_choices, get, invalid_into, save_edit
 from grievance.extensions import db
 from grievance.i18n import current_locale
 from grievance.models import Category, Fund, InfoPage
@@ -23,6 +23,20 @@ def _page_choices(form, category: Category | None) -> None:
     extra = [(NEW_PAGE, _("Write a new page for it"))] if category is None else []
     form.info_page.choices = [("", _("— no page —")), *extra, *pages]
     form.fund.choices = fund_choices()
+
+
+def _values(form) -> dict:
+    """What the new-category and edit forms both give the service."""
+    return {
+        "name_km": form.name_km.data,
+        "name_en": form.name_en.data,
+        "fund": get(Fund, form.fund.data),
+        "priority": form.priority.data,
+        "sensitive": form.sensitive.data,
+        "situation": form.situation.data,
+        "active": form.active.data,
+        "page": get(InfoPage, form.info_page.data),
+    }
 
 
 @bp.get("/categories/")
@@ -40,17 +54,7 @@ def new_category():
     if form.validate_on_submit():
         try:
             category = svc.create(
-                current_user,
-                code=form.code.data,
-                name_km=form.name_km.data,
-                name_en=form.name_en.data,
-                fund=get(Fund, form.fund.data),
-                priority=form.priority.data,
-                sensitive=form.sensitive.data,
-                situation=form.situation.data,
-                active=form.active.data,
-                page=get(InfoPage, form.info_page.data),
-                new_page=form.info_page.data == NEW_PAGE,
+                current_user, code=form.code.data, new_page=form.info_page.data == NEW_PAGE, **_values(form)
             )
             db.session.commit()
             flash(_("Category added, with a routing rule to its fund at the end of the routing table."), "success")
@@ -95,33 +99,9 @@ def category(category_id: int):
     found = db.get_or_404(Category, category_id)
     form = CategoryEditForm(data=_stored(found) | {"version": found.version} if request.method == "GET" else None)
     _page_choices(form, found)
-    if not form.validate_on_submit():
-        return _page(found, form, 400 if form.errors else 200)
-    try:
-        svc.update_category(
-            current_user,
-            found,
-            form.version.data,
-            name_km=form.name_km.data,
-            name_en=form.name_en.data,
-            fund=get(Fund, form.fund.data),
-            priority=form.priority.data,
-            sensitive=form.sensitive.data,
-            situation=form.situation.data,
-            position=form.position.data,
-            active=form.active.data,
-            page=get(InfoPage, form.info_page.data),
-        )
-        db.session.commit()
-    except EditConflict:
-        db.session.rollback()
-        found = db.session.get(Category, category_id)
-        form.version.data = found.version
-        flash(conflict_message(), "error")
-        return _page(found, form, 409, saved_now(form, _stored(found)))
-    except Invalid as refused:
-        db.session.rollback()
-        invalid_into(form, refused)
-        return _page(db.session.get(Category, category_id), form, 400)
-    flash(_("Saved."), "success")
-    return redirect(url_for("admin.category", category_id=category_id), 303)
+
+    def save(category: Category) -> None:
+        svc.update_category(current_user, category, form.version.data, position=form.position.data, **_values(form))
+
+    done = url_for("admin.category", category_id=category_id)
+    return save_edit(found, form, stored=_stored, render=_page, save=save, done_url=done)

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from grievance.admin import changelog
 from grievance.admin import offices as svc
-from grievance.admin.editing import EditConflict, Invalid
+from grievance.admin.editing import Invalid
 from grievance.admin.forms import OfficeEditForm, OfficeForm
-from grievance.admin.routes import bp, conflict_message, invalid_into, saved_now
+from grievance.admin.routes import bp, invalid_into, save_edit
 from grievance.extensions import db
 from grievance.i18n import current_locale
 from grievance.models import Office
@@ -91,20 +91,9 @@ def office(office_id: int):
     _places(form)
     if _choosing_place(form):
         return _page(found, form)
-    if not form.validate_on_submit():
-        return _page(found, form, 400 if form.errors else 200)
-    try:
-        svc.update_office(current_user, found, form.version.data, **_values(form))
-        db.session.commit()
-    except EditConflict:
-        db.session.rollback()
-        found = db.session.get(Office, office_id)
-        form.version.data = found.version
-        flash(conflict_message(), "error")
-        return _page(found, form, 409, saved_now(form, _stored(found)))
-    except Invalid as refused:
-        db.session.rollback()
-        invalid_into(form, refused)
-        return _page(db.session.get(Office, office_id), form, 400)
-    flash(_("Saved."), "success")
-    return redirect(url_for("admin.office", office_id=office_id), 303)
+
+    def save(office: Office) -> None:
+        svc.update_office(current_user, office, form.version.data, **_values(form))
+
+    done = url_for("admin.office", office_id=office_id)
+    return save_edit(found, form, stored=_stored, render=_page, save=save, done_url=done)

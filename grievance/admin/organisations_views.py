@@ -10,7 +10,7 @@ from grievance.admin import changelog
 from grievance.admin import organisations as svc
 from grievance.admin.editing import EditConflict, Invalid
 from grievance.admin.forms import KeyForm, OrganisationEditForm, OrganisationForm, PlainConfirmForm
-from grievance.admin.routes import bp, conflict_message, invalid_into, saved_now
+from grievance.admin.routes import bp, invalid_into, save_edit
 from grievance.extensions import db
 from grievance.i18n import current_locale
 from grievance.models import ApiKey, Organisation
@@ -37,6 +37,7 @@ def _stored(org: Organisation) -> dict:
 
 
 def _page(org: Organisation, form, status: int = 200, saved: dict | None = None, new_key: str | None = None):
+    """The organisation's page; `new_key` is shown once, on the response that issued it."""
     return (
         render_template(
             "admin/organisation.html",
@@ -57,25 +58,14 @@ def _page(org: Organisation, form, status: int = 200, saved: dict | None = None,
 def organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     form = OrganisationEditForm(data=_stored(org) | {"version": org.version} if request.method == "GET" else None)
-    if not form.validate_on_submit():
-        return _page(org, form, 400 if form.errors else 200)
-    try:
-        changed = svc.update_organisation(
-            current_user, org, form.version.data, name=form.name.data, kind=form.kind.data, active=form.active.data
+
+    def save(found: Organisation) -> None:
+        svc.update_organisation(
+            current_user, found, form.version.data, name=form.name.data, kind=form.kind.data, active=form.active.data
         )
-        db.session.commit()
-    except EditConflict:
-        db.session.rollback()
-        org = db.session.get(Organisation, org_id)
-        form.version.data = org.version
-        flash(conflict_message(), "error")
-        return _page(org, form, 409, saved_now(form, _stored(org)))
-    except Invalid as refused:
-        db.session.rollback()
-        invalid_into(form, refused)
-        return _page(db.session.get(Organisation, org_id), form, 400)
-    flash(_("Saved.") if changed else _("Nothing to change."), "success")
-    return redirect(url_for("admin.organisation", org_id=org_id), 303)
+
+    done = url_for("admin.organisation", org_id=org_id)
+    return save_edit(org, form, stored=_stored, render=_page, save=save, done_url=done)
 
 
 @bp.post("/organisations/<int:org_id>/keys")

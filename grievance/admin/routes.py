@@ -6,13 +6,13 @@ gathers them. Every page is for administrators only (and the services refuse any
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from grievance.admin import changelog, labels
-from grievance.admin.editing import Invalid
+from grievance.admin.editing import EditConflict, Invalid
 from grievance.extensions import db
 from grievance.geo import province_choices
 from grievance.i18n import current_locale
@@ -97,14 +97,39 @@ def invalid_into(form, error: Invalid) -> None:
         form.form_errors = [*getattr(form, "form_errors", []), message]
 
 
-CONFLICT = "conflict"
-
-
 def conflict_message() -> str:
     return _(
         "Someone else saved a change here while you were editing. Nothing of yours was saved yet: what is saved "
         "now is shown under each field that differs, and your values are kept in the form. Check them and save again."
     )
+
+
+def save_edit(found, form, *, stored, render, save, done_url: str, done: str | None = None):
+    """The POST of an edit page: validate, save against the version shown, commit, or say why not.
+
+    `stored(obj)` gives the form's values of the record as saved; `render(obj, form, status, saved)`
+    draws the page; `save(obj)` calls the service. A stale save answers 409 with the typed values
+    kept and what is saved now shown under each field that differs (saved_now); a refusal of the
+    service is shown on its field.
+    """
+    model, ident = type(found), found.id
+    if not form.validate_on_submit():
+        return render(found, form, 400 if form.errors else 200, {})
+    try:
+        save(found)
+        db.session.commit()
+    except EditConflict:
+        db.session.rollback()
+        found = db.session.get(model, ident)
+        form.version.data = found.version
+        flash(conflict_message(), "error")
+        return render(found, form, 409, saved_now(form, stored(found)))
+    except Invalid as refused:
+        db.session.rollback()
+        invalid_into(form, refused)
+        return render(db.session.get(model, ident), form, 400, {})
+    flash(done or _("Saved."), "success")
+    return redirect(done_url, 303)
 
 
 @bp.get("/")

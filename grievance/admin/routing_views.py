@@ -10,16 +10,7 @@ from grievance.admin import changelog
 from grievance.admin import routing as svc
 from grievance.admin.editing import EditConflict, Invalid
 from grievance.admin.forms import ExplainForm, MoveForm, NewRuleForm, RuleEditForm
-from grievance.admin.routes import (
-    bp,
-    category_choices,
-    conflict_message,
-    fund_choices,
-    get,
-    invalid_into,
-    provinces,
-    saved_now,
-)
+from grievance.admin.routes import bp, category_choices, fund_choices, get, invalid_into, provinces, save_edit
 from grievance.extensions import db
 from grievance.i18n import current_locale
 from grievance.labels import CHANNEL
@@ -145,20 +136,9 @@ def rule(rule_id: int):
     found = db.get_or_404(RoutingRule, rule_id)
     form = RuleEditForm(data=_stored(found) | {"version": found.version} if request.method == "GET" else None)
     _choices(form)
-    if not form.validate_on_submit():
-        return _rule_page(found, form, 400 if form.errors else 200)
-    try:
-        svc.update_rule(current_user, found, form.version.data, active=form.active.data, **_rule_fields(form))
-        db.session.commit()
-    except EditConflict:
-        db.session.rollback()
-        found = db.session.get(RoutingRule, rule_id)
-        form.version.data = found.version
-        flash(conflict_message(), "error")
-        return _rule_page(found, form, 409, saved_now(form, _stored(found)))
-    except Invalid as refused:
-        db.session.rollback()
-        invalid_into(form, refused)
-        return _rule_page(db.session.get(RoutingRule, rule_id), form, 400)
-    flash(_("Saved."), "success")
-    return redirect(url_for("admin.routing", _anchor=f"rule-{rule_id}"), 303)
+
+    def save(rule: RoutingRule) -> None:
+        svc.update_rule(current_user, rule, form.version.data, active=form.active.data, **_rule_fields(form))
+
+    done = url_for("admin.routing", _anchor=f"rule-{rule_id}")
+    return save_edit(found, form, stored=_stored, render=_rule_page, save=save, done_url=done)

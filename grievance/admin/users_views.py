@@ -12,13 +12,12 @@ from grievance.admin.editing import EditConflict, Invalid
 from grievance.admin.forms import ROLE_CHOICES, ConfirmForm, InviteForm, UserFilterForm, UserForm
 from grievance.admin.routes import (
     bp,
-    conflict_message,
     fund_choices,
     get,
     invalid_into,
     office_choices,
     organisation_choices,
-    saved_now,
+    save_edit,
 )
 from grievance.auth.service import AccountError
 from grievance.extensions import db
@@ -121,31 +120,20 @@ def user(user_id: int):
     found = db.get_or_404(User, user_id)
     form = UserForm(data=_stored(found) | {"version": found.version} if request.method == "GET" else None)
     _choices(form)
-    if not form.validate_on_submit():
-        return _user_page(found, form, 400 if form.errors else 200)
-    try:
-        changed = svc.change(
+
+    def save(account: User) -> None:
+        svc.change(
             current_user,
-            found,
+            account,
             form.version.data,
             name=form.name.data,
             role=form.role.data,
             locale=form.locale.data,
             **_links(form),
         )
-        db.session.commit()
-    except EditConflict:
-        db.session.rollback()
-        found = db.session.get(User, user_id)
-        form.version.data = found.version
-        flash(conflict_message(), "error")
-        return _user_page(found, form, 409, saved_now(form, _stored(found)))
-    except Invalid as refused:
-        db.session.rollback()
-        invalid_into(form, refused)
-        return _user_page(db.session.get(User, user_id), form, 400)
-    flash(_("Saved.") if changed else _("Nothing to change."), "success")
-    return redirect(url_for("admin.user", user_id=user_id), 303)
+
+    done = url_for("admin.user", user_id=user_id)
+    return save_edit(found, form, stored=_stored, render=_user_page, save=save, done_url=done)
 
 
 def _button(user_id: int, act, done: str):

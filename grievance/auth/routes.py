@@ -15,8 +15,16 @@ PENDING_SECONDS = 300
 ENROL_SECONDS = 900  # installing an authenticator app takes longer than typing a code
 
 
-def _login_key() -> str:
-    return "acct:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
+def _account_key(prefix: str):
+    """Rate-limit key: the e-mail address a form names (limits per account, whoever asks)."""
+
+    def key() -> str:
+        return prefix + ((request.form.get("email") or "").strip().lower()[:254] or "-")
+
+    return key
+
+
+_login_key = _account_key("acct:")
 
 
 HOME_BY_ROLE = {"frontdesk": "frontdesk.home", "monitor": "monitoring.cases", "admin": "admin.home"}
@@ -151,13 +159,9 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _forgot_key() -> str:
-    return "forgot:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
-
-
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"], key_func=client_key)
-@limiter.limit("5/hour", methods=["POST"], key_func=_forgot_key)
+@limiter.limit("5/hour", methods=["POST"], key_func=_account_key("forgot:"))
 def forgot():
     """Staff ask for a password link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()

@@ -43,31 +43,9 @@ def append_event(
     """Append one event to the chain, linked to the current head; flushes."""
     if case is not None and case.id is None:
         db.session.flush()
-    head = _locked_head()
-    event = Event(
-        seq=head.seq + 1,
-        case_id=None if case is None else case.id,
-        kind=kind,
-        actor_id=None if actor is None else actor.id,
-        actor_label=actor_label,
-        at=to_db(at) if at is not None else utcnow(),
-        public=public,
-        payload=chain.canonical_json(payload or {}),
-        prev_hash=head.hash,
-    )
-    event.hash = chain.chain_hash(head.hash, event.chained_fields())
-    moved = db.session.execute(
-        update(ChainHead)
-        .where(ChainHead.id == 1, ChainHead.seq == head.seq)
-        .values(seq=event.seq, hash=event.hash)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        raise ChainConflict("the audit chain moved during this transaction")
-    db.session.add(event)
-    db.session.flush()
-    db.session.expire(head)
-    return event
+    entry = {"kind": kind, "case_id": None if case is None else case.id, "actor": actor}
+    entry.update(actor_label=actor_label, public=public, payload=payload, at=at)
+    return append_events([entry])[0]
 
 
 def append_events(entries: list[dict[str, Any]]) -> list[Event]:
