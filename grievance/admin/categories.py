@@ -38,6 +38,20 @@ def linkable_pages(category: Category | None) -> list[InfoPage]:
     return [p for p in pages if p.category_id is None or p.category_id == own]
 
 
+def _checked(name_km: str, name_en: str, fund: Fund | None, priority: str, sensitive: bool, situation: str) -> dict:
+    """The columns both a new category and an edit set, refused if they cannot be stored."""
+    values = {
+        "name_km": name_km.strip(),
+        "name_en": name_en.strip(),
+        "default_fund_id": None if fund is None else fund.id,
+        "priority": priority,
+        "sensitive": bool(sensitive),
+        "situation": situation,
+    }
+    _check(values, fund)
+    return values
+
+
 def _check(values: dict, fund: Fund | None) -> None:
     if not values["name_km"].strip() or not values["name_en"].strip():
         raise Invalid(_l("Give the name in both languages."), "name_km" if not values["name_km"].strip() else "name_en")
@@ -111,16 +125,9 @@ def create(
         raise Invalid(_l("Codes are 2 to 32 capital letters, digits and hyphens, starting with a letter."), "code")
     if db.session.execute(select(Category.id).where(Category.code == code)).first():
         raise Invalid(_l("A category with this code already exists."), "code")
-    values = {
-        "name_km": name_km.strip(),
-        "name_en": name_en.strip(),
-        "priority": priority,
-        "sensitive": bool(sensitive),
-        "situation": situation,
-    }
-    _check(values, fund)
+    values = _checked(name_km, name_en, fund, priority, sensitive, situation)
     last = db.session.execute(select(func.max(Category.position))).scalar() or 0
-    category = Category(code=code, default_fund_id=fund.id, position=last + 1, active=bool(active), **values)
+    category = Category(code=code, position=last + 1, active=bool(active), **values)
     db.session.add(category)
     created(category, actor, ENTITY, FIELDS)
     routing.add(actor, routing.table_version(), category=category, fund=fund, note=f"the rule of new category {code}")
@@ -150,17 +157,8 @@ def update_category(
 ) -> dict:
     """Edit a category. When its fund changes, its own routing rule (any province, any channel) follows."""
     require_admin(actor)
-    values = {
-        "name_km": name_km.strip(),
-        "name_en": name_en.strip(),
-        "default_fund_id": None if fund is None else fund.id,
-        "priority": priority,
-        "sensitive": bool(sensitive),
-        "situation": situation,
-        "position": position,
-        "active": bool(active),
-    }
-    _check(values, fund)
+    values = _checked(name_km, name_en, fund, priority, sensitive, situation)
+    values.update(position=position, active=bool(active))
     old_fund_id = category.default_fund_id
     changed = guarded_update(category, actor, ENTITY, expected_version, values)
     if "default_fund_id" in changed:

@@ -70,18 +70,20 @@ def users_list(role: str | None, q: str, active: bool | None) -> None:
 @click.argument("email")
 def users_disable(email: str) -> None:
     """Disable an account: it cannot log in and its open sessions end at their next request."""
-    user = _user(email)
-    _run(lambda: users_svc.disable(None, user, user.version))
-    click.echo(f"Disabled {email}; its sessions have ended.")
+    _switch(email, users_svc.disable, f"Disabled {email}; its sessions have ended.")
 
 
 @click.command("enable")
 @click.argument("email")
 def users_enable(email: str) -> None:
     """Enable a disabled account again."""
+    _switch(email, users_svc.enable, f"Enabled {email}.")
+
+
+def _switch(email: str, verb, done: str) -> None:
     user = _user(email)
-    _run(lambda: users_svc.enable(None, user, user.version))
-    click.echo(f"Enabled {email}.")
+    _run(lambda: verb(None, user, user.version))
+    click.echo(done)
 
 
 @click.command("set-role")
