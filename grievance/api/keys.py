@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from grievance.extensions import db
 from grievance.models import ApiKey, Organisation
@@ -37,23 +38,30 @@ def issue(organisation: Organisation, purpose: str = "assisted") -> tuple[str, A
 
 
 def find(key: str | None) -> ApiKey | None:
-    """The active key row matching `key` (a 256-bit random key needs no slow hash), or None."""
+    """The active key of an active organisation matching `key` (a 256-bit random key needs no slow hash)."""
     if not key or not key.startswith(PREFIX) or len(key) > 128:
         return None
-    row = db.session.execute(
-        select(ApiKey).where(ApiKey.key_hash == _digest(key), ApiKey.active.is_(True))
+    return db.session.execute(
+        select(ApiKey)
+        .join(ApiKey.organisation)
+        .options(contains_eager(ApiKey.organisation))
+        .where(ApiKey.key_hash == _digest(key), ApiKey.active.is_(True), Organisation.active.is_(True))
     ).scalar_one_or_none()
-    if row is None:
-        return None
-    organisation = db.session.get(Organisation, row.organisation_id)
-    return row if organisation is not None and organisation.active else None
+
+
+# last_used_at says when a key was last used, to the minute: writing it on every request would
+# add a contended row update to each filing of a busy platform.
+USED_RESOLUTION = timedelta(minutes=1)
 
 
 def mark_used(row: ApiKey, now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    if row.last_used_at is not None and to_db(now) - row.last_used_at < USED_RESOLUTION:
+        return
     db.session.execute(
         update(ApiKey)
         .where(ApiKey.id == row.id)
-        .values(last_used_at=to_db(now or datetime.now(timezone.utc)))
+        .values(last_used_at=to_db(now))
         .execution_options(synchronize_session=False)
     )
 

@@ -92,8 +92,13 @@ def submit(
     actor=None,
     organisation=None,
     now: datetime | None = None,
+    tracking_code: str | None = None,
 ) -> Receipt:
-    """Create the case: route it, number it, start its clocks, record the first event."""
+    """Create the case: route it, number it, start its clocks, record the first event.
+
+    `tracking_code` is for a channel that must be able to give the same code again (the
+    Open311 API answering a retry); every other channel lets a random one be drawn here.
+    """
     now = now or datetime.now(timezone.utc)
     category = db.session.execute(select(Category).where(Category.code == sub.category_code)).scalar_one()
     fund, office = reference.routing_decision(category, sub.province_code, sub.channel)
@@ -103,7 +108,7 @@ def submit(
 
     year = local_date(now).year
     number = _next_number(year)
-    code = codes.new_tracking_code()
+    code = tracking_code or codes.new_tracking_code()
     case = Case(
         reference=codes.format_reference(year, number),
         year=year,

@@ -28,6 +28,8 @@ INTENDED_PUBLIC = {
     "api.requests_list",
     "api.requests_create",
     "api.request_show",
+    "api.token_show",
+    "api.updates",
     # staff log in here
     "auth.login",
     "auth.totp",
