@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,6 +212,32 @@ def submit_api(client: Client) -> Outcome:
     if status == 201:
         reference = json.loads(data)[0]["service_request_id"]
     return Outcome("api", status, reference, time.perf_counter() - started)
+
+
+def submit_relay(client: Client, api_key: str) -> Outcome:
+    """POST /open311/v2/requests.xml as a FixMyStreet installation relays a report (relay key, form body)."""
+    started = time.perf_counter()
+    report = uuid.uuid4().hex[:12]  # each report its own: a platform's resend would be a replay
+    body = urllib.parse.urlencode(
+        {
+            "api_key": api_key,
+            "jurisdiction_id": "grievance.gov.kh",
+            "service_code": "NSSF-INFORMAL",
+            "description": f"Lost my membership after paying\n\nhttps://fms.example.kh/report/{report}\n",
+            "first_name": "Sok",
+            "last_name": "Chan",
+            "email": "sok.chan@example.org",
+            "lat": "11.5564",
+            "long": "104.9282",
+            "media_url": f"https://fms.example.kh/photo/{report}.jpeg",
+            "attribute[external_id]": report,
+        }
+    ).encode()
+    status, data, _h = client.request(
+        "POST", "/open311/v2/requests.xml", body, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    found = REFERENCE.search(data.decode("utf-8", "replace")) if status == 201 else None
+    return Outcome("relay", status, found.group(0) if found else None, time.perf_counter() - started)
 
 
 def submit_minimal(client: Client) -> Outcome:

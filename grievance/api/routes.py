@@ -283,8 +283,7 @@ def _file(req, caller, key, retry) -> service.Filed:
     language = current_locale()
     for _attempt in range(2):
         try:
-            organisation = None if key is None else key.organisation
-            filed = service.file_request(req, caller, key, retry, language=language, organisation=organisation)
+            filed = service.file_request(req, caller, key, retry, language=language)
             if key is not None:
                 keys.mark_used(key)
             db.session.commit()

@@ -24,15 +24,18 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from grievance.api import payload
+from grievance.api.keys import ValidKey
 from grievance.api.purposes import Caller
 from grievance.domain import codes
 from grievance.extensions import db
 from grievance.intake import service as intake
-from grievance.models import ApiKey, ApiSubmission, Case
+from grievance.models import ApiSubmission, Case
 from grievance.models.timeutil import to_db
 from grievance.security import tracking_key
 
 REPLAY_WINDOW = timedelta(hours=24)
+_INSERT = insert(ApiSubmission.__table__)  # built once; each filing only binds its values
+_RETRY_COLUMNS = ("external_id", "idempotency_digest", "content_digest")
 
 
 class DuplicateRequest(Exception):
@@ -59,7 +62,7 @@ class Filed:
     replayed: bool = False
 
 
-def retry_keys(req: payload.Request, key: ApiKey | None, caller: Caller, header: str | None) -> RetryKeys | None:
+def retry_keys(req: payload.Request, key: ValidKey | None, caller: Caller, header: str | None) -> RetryKeys | None:
     if key is None or not caller.retries_recognised:
         return None
     digest = None
@@ -76,11 +79,10 @@ def new_token() -> str:
 def file_request(
     req: payload.Request,
     caller: Caller,
-    key: ApiKey | None,
+    key: ValidKey | None,
     retry: RetryKeys | None,
     *,
     language: str,
-    organisation=None,
     now: datetime | None = None,
 ) -> Filed:
     """File the request as a case and record what the platform sent; DuplicateRequest on a retry."""
@@ -90,7 +92,7 @@ def file_request(
     receipt = intake.submit(
         payload.to_submission(req, language=language),
         key=tracking_key(),
-        organisation=organisation if caller.records_organisation else None,
+        organisation_id=key.organisation_id if key is not None and caller.records_organisation else None,
         now=now,
         tracking_code=tracking,
     )
@@ -110,14 +112,10 @@ def file_request(
         "account_id": req.account_id,
         "created_at": to_db(now),
     }
-    if retry is not None:
-        values.update(
-            external_id=retry.external_id,
-            idempotency_digest=retry.idempotency_digest,
-            content_digest=retry.content_digest,
-        )
+    for column in _RETRY_COLUMNS:  # the same columns every time: one compiled statement
+        values[column] = None if retry is None else getattr(retry, column)
     try:
-        db.session.execute(insert(ApiSubmission).values(**values))
+        db.session.connection().execute(_INSERT, values)
     except IntegrityError:
         if retry is None:
             raise
