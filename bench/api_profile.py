@@ -55,9 +55,7 @@ def _apps(url: str):
     os.environ.setdefault("SECRET_KEY", uuid.uuid4().hex * 2)
     from config import ProductionConfig
     from grievance import create_app
-    from grievance.api import keys
     from grievance.extensions import db
-    from grievance.models import Organisation
     from grievance.seed import seed_reference
 
     class ProfileConfig(ProductionConfig):
@@ -68,12 +66,10 @@ def _apps(url: str):
     with app.app_context():
         db.create_all()
         seed_reference()
-        platform = Organisation(name="FixMyStreet Cambodia")
-        db.session.add(platform)
-        db.session.flush()
-        relay, _row = keys.issue(platform, "relay")
         db.session.commit()
-    from bench import minimal_app
+    from bench import loadlib, minimal_app
+
+    relay = loadlib.issue_relay_key(app)
 
     return app, minimal_app.app, relay
 

@@ -30,6 +30,26 @@ FORM_TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 DESCRIPTION = "ខ្ញុំមិនទាន់បានទទួលប្រាក់ឧបត្ថម្ភសម្រាប់កូនតូចរបស់ខ្ញុំ អស់រយៈពេលបីខែហើយ។ សូមជួយពិនិត្យផង។"
 
 
+def issue_relay_key(app, organisation: str = "Bench relay platform") -> str:
+    """A relay key (printed once, as `flask apikeys create` does) for an organisation, made if new."""
+    from sqlalchemy import select
+
+    from grievance.api import keys
+    from grievance.extensions import db
+    from grievance.models import Organisation
+
+    with app.app_context():
+        platform = db.session.execute(select(Organisation).where(Organisation.name == organisation)).scalar()
+        if platform is None:
+            platform = Organisation(name=organisation)
+            db.session.add(platform)
+            db.session.flush()
+        key, _row = keys.issue(platform, "relay")
+        db.session.commit()
+        db.session.remove()
+    return key
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))

@@ -318,22 +318,11 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
 
 def _relay_key(url: str) -> str:
     """A relay key for the bench's FixMyStreet scenario (a new one per run; its organisation is reused)."""
-    from sqlalchemy import select
-
-    from grievance.api import keys
-    from grievance.extensions import db
-    from grievance.models import Organisation
-
     app = _app(url)
+    key = loadlib.issue_relay_key(app)
     with app.app_context():
-        platform = db.session.execute(select(Organisation).where(Organisation.name == "Bench relay platform")).scalar()
-        if platform is None:
-            platform = Organisation(name="Bench relay platform")
-            db.session.add(platform)
-            db.session.flush()
-        key, _row = keys.issue(platform, "relay")
-        db.session.commit()
-        db.session.remove()
+        from grievance.extensions import db
+
         db.engine.dispose()
     return key
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from urllib.parse import parse_qsl
 
@@ -211,9 +211,12 @@ class Request:
 
     def content_digest(self) -> str:
         """SHA-256 of everything the request says (not the key it came with)."""
-        content = {k: v for k, v in asdict(self).items() if k != "api_key"}
-        canonical = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+        content = [getattr(self, name) for name in _CONTENT_FIELDS]
+        canonical = json.dumps(content, default=str, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_CONTENT_FIELDS = tuple(f.name for f in fields(Request) if f.name != "api_key")
 
 
 def _text(data: dict, key: str, max_length: int, *, multiline: bool = False, required: bool = False) -> str | None:

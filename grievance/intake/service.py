@@ -144,26 +144,28 @@ def _committed_cases(session: Session) -> None:
     session.info.pop(_INSERTED, None)
 
 
+_COMPLAINANT_INSERT = insert(Complainant.__table__)  # built once, like the case's
+
+
 def _add_complainant(case: Case, sub: Submission) -> None:
     """Personal details in their own row; an anonymous complaint keeps none (but a programme number)."""
     if sub.identity_mode != "anonymous" and any([sub.name, sub.phone, sub.email, sub.programme_number]):
-        db.session.add(
-            Complainant(
-                case_id=case.id,
-                name=sub.name,
-                phone=sub.phone,
-                email=sub.email,
-                programme_number=sub.programme_number,
-                consent_given=sub.consent_given,
-                sms_opt_in=bool(sub.sms_opt_in and sub.phone),
-            )
-        )
+        row = {
+            "name": sub.name,
+            "phone": sub.phone,
+            "email": sub.email,
+            "programme_number": sub.programme_number,
+            "consent_given": sub.consent_given,
+            "sms_opt_in": bool(sub.sms_opt_in and sub.phone),
+        }
     elif sub.programme_number or sub.consent_given:
         # An anonymous complainant may still give a programme number: it is personal data too.
         # Filed on someone's behalf, the row also records that they consented.
-        db.session.add(
-            Complainant(case_id=case.id, programme_number=sub.programme_number, consent_given=sub.consent_given)
-        )
+        row = {"name": None, "phone": None, "email": None, "sms_opt_in": False}
+        row.update(programme_number=sub.programme_number, consent_given=sub.consent_given)
+    else:
+        return
+    db.session.connection().execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
 
 
 def find_by_form_token(token: str) -> Case | None:
