@@ -6,7 +6,10 @@ from urllib.parse import unquote_to_bytes
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
 
 from grievance.domain.text import TextRejected, clean_text
 
@@ -76,3 +79,9 @@ class IdentityRules:
     def validate_sms_opt_in(self, field) -> None:
         if field.data and not self.phone.data:
             raise ValidationError(self.sms_without_phone)
+
+
+class VersionedForm(FlaskForm):
+    """A form that carries the version of what it edits: a save from a stale page is refused, not applied."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

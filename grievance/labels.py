@@ -58,6 +58,7 @@ EVENT = {
     "monitor_comment": _l("Comment from a monitoring organisation"),
     "in_person": _l("Filed at a front desk"),
     "visit": _l("Visit to the front desk"),
+    "due_moved": _l("Due dates moved by a closure day"),
 }
 CHANNEL = {
     "web": _l("Web form"),

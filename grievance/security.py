@@ -32,9 +32,14 @@ PUBLIC_ENDPOINTS = {
     "api.requests_list",
     "api.requests_create",
     "api.request_show",
+    "api.token_show",
+    "api.updates",
     "reports.receipt_pdf",
     "auth.login",
     "auth.totp",
+    "auth.totp_enrol",  # between password and first second factor: a pending login, not a session
+    "auth.forgot",
+    "auth.set_password",  # one-time invitation and reset links
     "main.set_language",
     "main.healthz",
     "info.index",

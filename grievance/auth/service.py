@@ -61,10 +61,10 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def active_account(email: str) -> User | None:
-    """The active account with this e-mail address, if any."""
+def find_active(email: str) -> User | None:
+    """The active account with this e-mail address (any case), or None."""
     address = (email or "").strip().lower()
-    if "\x00" in address:
+    if not address or "\x00" in address:
         return None
     user = db.session.execute(select(User).where(func.lower(User.email) == address)).scalar_one_or_none()
     return user if user is not None and user.active else None
@@ -76,7 +76,7 @@ def tell_owner_of_failed_logins(email: str, count: int, *, now: float | None = N
 
     from grievance.notifications import messages, outbox
 
-    user = active_account(email)
+    user = find_active(email)
     if user is None:
         return False
     subject, body = messages.account_email("failed_logins", user.locale, count=count, email=user.email)
@@ -107,8 +107,12 @@ def create_user(
     org_name: str | None = None,
     office_id: int | None = None,
     locale: str = "km",
+    org_kind: str = "cso",
 ) -> User:
-    """Create a staff or monitor account; role-specific links are checked here."""
+    """Create a staff or monitor account; role-specific links are checked here.
+
+    A monitor's organisation is created if new, of the kind given (never guessed from its name).
+    """
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     email = email.strip().lower()
@@ -128,7 +132,7 @@ def create_user(
             raise AccountError("The monitor role needs --org.")
         org = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
         if org is None:
-            org = Organisation(name=org_name, kind="union" if "union" in org_name.lower() else "cso")
+            org = Organisation(name=org_name, kind=org_kind)
             db.session.add(org)
     if role == "frontdesk" and (office_id is None or db.session.get(Office, office_id) is None):
         raise AccountError("The frontdesk role needs --office with the id of an existing office.")
@@ -148,7 +152,27 @@ def create_user(
     return user
 
 
-TOTP_ROLES = ("admin", "oversight")
+# Roles that may turn on two-step login; TWO_STEP_ROLES (config) lists those that must.
+TOTP_ROLES = ("admin", "oversight", "supervisor")
+
+
+def two_step_required(user: User) -> bool:
+    """Whether this account must pass a second factor (TOTP) to log in."""
+    return user.role in current_app.config.get("TWO_STEP_ROLES", ())
+
+
+def note_login(user: User, now=None) -> None:
+    """Stamp the last login (a plain UPDATE: it is not an edit of the account, its version stays)."""
+    from sqlalchemy import update
+
+    from grievance.models.timeutil import utcnow
+
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def can_use_totp(user: User) -> bool:
@@ -224,24 +248,32 @@ class TotpRefused(AccountError):
         self.reason = reason
 
 
-def enable_totp(user: User, secret: str, code: str, *, proof: str, now: float | None = None) -> None:
+def enable_totp(
+    user: User, secret: str, code: str, *, proof: str | None, enrolling: bool = False, now: float | None = None
+) -> None:
     """Turn on two-step login with `secret` (made by the server), or move it to a new phone.
 
     `proof` shows the owner is there, not just their live session: the password to turn it on,
     the current app's code to move it (so a stolen session cannot bind the account to a phone
-    of its own). `code` must come from the new app.
+    of its own). `enrolling`: the first login of a role that must have it, whose password was
+    checked a moment ago in the same bound browser (auth.totp_enrol); no session exists yet and
+    the account has no secret. `code` must come from the new app.
     """
     import time
 
     from grievance.domain import totp
     from grievance.services.permits import require
 
-    require(can_use_totp(user), "turn on two-step login", user)
+    require(can_use_totp(user) or (enrolling and two_step_required(user)), "turn on two-step login", user)
     now = now or time.time()
-    if user.totp_secret:
+    if enrolling and user.totp_secret:
+        raise TotpRefused("current_code")
+    if enrolling:
+        pass
+    elif user.totp_secret:
         if not check_totp(user, proof, now):
             raise TotpRefused("current_code")
-    elif not check_password_hash(user.password_hash, proof[:MAX_PASSWORD]):
+    elif not check_password_hash(user.password_hash, (proof or "")[:MAX_PASSWORD]):
         raise TotpRefused("password")
     step = totp.verify(secret, code, now, None)
     if step is None:

@@ -98,10 +98,10 @@ def _survives_outage(function):
 
     @functools.wraps(function)
     def run(*args, **kwargs):
-        shared = _storage()
         try:
             return function(*args, **kwargs)
         except Exception as exc:
+            shared = _storage()
             found = getattr(shared, "base_exceptions", ())
             if shared is _Outage.memory or not isinstance(exc, (StorageError, *_as_tuple(found))):
                 raise

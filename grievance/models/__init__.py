@@ -1,22 +1,32 @@
 """All models, imported so Alembic and the app see one metadata."""
 
 from grievance.models.audit import ChainHead, Event
-from grievance.models.case import Attachment, Case, Complainant, ExtensionRequest, IdentityView, ReferenceCounter
+from grievance.models.case import (
+    ApiSubmission,
+    Attachment,
+    Case,
+    Complainant,
+    ExtensionRequest,
+    IdentityView,
+    ReferenceCounter,
+)
 from grievance.models.figures import FigureSnapshot, FigureTouch
 from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
 from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
 from grievance.models.outreach import InfoPage, Office
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
-from grievance.models.user import User
+from grievance.models.user import AccountToken, User
 
 __all__ = [
+    "AccountToken",
     "CaseFlag",
     "CaseFollow",
     "InfoPage",
     "MonitorScope",
     "Office",
     "ApiKey",
+    "ApiSubmission",
     "ExtensionRequest",
     "IdentityView",
     "OutboxMessage",
