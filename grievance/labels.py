@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
+from grievance.domain import dates
 from grievance.domain.calendar import TZ
 from grievance.geo import province_name
 from grievance.models.timeutil import from_db
@@ -65,6 +66,8 @@ CHANNEL = {
     "assisted": _l("Filed by an organisation"),
     "in_person": _l("In person at an office"),
     "phone": _l("Phone"),
+    "sms": _l("SMS"),
+    "telegram": _l("Telegram"),
 }
 ACTOR = {
     "complainant": _l("Complainant"),
@@ -83,8 +86,37 @@ def localtime(value):
     return None if value is None else from_db(value).astimezone(TZ)
 
 
+def khmer_digits_chosen() -> bool:
+    """Whether an administrator chose Khmer digits for dates and numbers read in Khmer (KHMER_DIGITS)."""
+    return bool(current_app.config.get("KHMER_DIGITS"))
+
+
+def _lang(lang: str | None) -> str:
+    from grievance.i18n import current_locale
+
+    return lang or current_locale()
+
+
+def day(value, lang: str | None = None) -> str:
+    """Template filter: a calendar day for the reader (Khmer month names; Khmer digits if chosen)."""
+    return dates.day(value, _lang(lang), khmer=khmer_digits_chosen())
+
+
+def moment(value, lang: str | None = None) -> str:
+    """Template filter: a day and time of day for the reader."""
+    return dates.moment(value, _lang(lang), khmer=khmer_digits_chosen())
+
+
+def number(value, lang: str | None = None) -> str:
+    """Template filter: a count for the reader (Khmer digits if chosen)."""
+    return dates.number(value, _lang(lang), khmer=khmer_digits_chosen())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         status_label=lambda code: STATUS.get(code, code),
         sla_label=lambda code: SLA.get(code, code),

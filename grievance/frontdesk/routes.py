@@ -12,6 +12,7 @@ from grievance.extensions import db
 from grievance.frontdesk import service
 from grievance.frontdesk.forms import FileForm, LookupForm, ReceiptForm, VisitForm
 from grievance.i18n import current_locale
+from grievance.intake import mapping
 from grievance.intake import service as intake
 from grievance.models import Category
 from grievance.reports.pdf import render_pdf
@@ -59,24 +60,7 @@ def file():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("frontdesk/file.html", form=form, office=_office()), status
-    sub = intake.Submission(
-        category_code=form.category.data,
-        description=form.description.data,
-        identity_mode=form.identity_mode.data,
-        language=form.language.data,
-        occurred_on=form.occurred_on.data,
-        name=form.name.data or None,
-        phone=form.phone.data or None,
-        programme_number=form.programme_number.data or None,
-        consent_given=form.consent.data,
-        sms_opt_in=form.sms_opt_in.data,
-        gender=form.gender.data or None,
-        disability=form.disability.data or None,
-        idpoor=form.idpoor.data or None,
-        informal_worker=form.informal_worker.data or None,
-        indigenous=form.indigenous.data or None,
-        form_token=form.form_token.data,
-    )
+    sub = mapping.from_form(form, channel=service.IN_PERSON, language=form.language.data)
     try:
         receipt = service.file_in_person(sub, _office(), current_user, key=tracking_key())
         db.session.commit()

@@ -12,14 +12,14 @@ from grievance.cases import service as case_service
 from grievance.extensions import db, limiter
 from grievance.forms_common import flag_badly_encoded
 from grievance.i18n import current_locale
-from grievance.intake import service, uploads
+from grievance.intake import mapping, service, uploads
 from grievance.intake.forms import (
     AddInformationForm,
     ComplaintForm,
     FeedbackForm,
     TrackForm,
 )
-from grievance.intake.presenter import category_groups, receipt_view, submission_from_form
+from grievance.intake.presenter import category_groups, receipt_view
 from grievance.security import tracking_key
 from grievance.services import reference
 
@@ -134,7 +134,7 @@ def submit():
         return _form_page(form, 400)
     written = []
     try:
-        receipt = service.submit(submission_from_form(form, current_locale()), key=tracking_key())
+        receipt = service.submit(mapping.from_form(form, channel="web", language=current_locale()), key=tracking_key())
         written = uploads.save(receipt.case, files, current_app.config["UPLOAD_DIR"])
         # Taken before the commit expires the case: rendering the receipt then opens no second
         # (write-locking, on SQLite) transaction just to read back what this request wrote.

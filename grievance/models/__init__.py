@@ -2,6 +2,7 @@
 
 from grievance.models.audit import ChainHead, Event
 from grievance.models.case import Attachment, Case, Complainant, ExtensionRequest, IdentityView, ReferenceCounter
+from grievance.models.draft import ChatLink, Draft, InboundMessage, PendingUpload
 from grievance.models.figures import FigureSnapshot, FigureTouch
 from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
 from grievance.models.org import ApiKey, Fund, Organisation
@@ -11,6 +12,10 @@ from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPol
 from grievance.models.user import User
 
 __all__ = [
+    "ChatLink",
+    "Draft",
+    "InboundMessage",
+    "PendingUpload",
     "CaseFlag",
     "CaseFollow",
     "InfoPage",

@@ -26,7 +26,7 @@ from grievance.models.org import Fund, Organisation
 from grievance.models.reference import Category
 from grievance.models.timeutil import utcnow
 
-CHANNELS = ("web", "api", "assisted", "in_person", "phone")
+CHANNELS = ("web", "api", "assisted", "in_person", "phone", "sms", "telegram")
 IDENTITY_MODES = ("anonymous", "confidential", "named")
 STATUSES = (
     "received",

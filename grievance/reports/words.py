@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from grievance.domain.dates import MONTHS_EN, MONTHS_KM
+
 ZWSP = "\u200b"
 
 
@@ -224,22 +226,6 @@ EVENT = {
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
 }
-
-MONTHS_KM = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def words(lang: str):
