@@ -59,6 +59,7 @@ EVENT = {
     "monitor_comment": _l("Comment from a monitoring organisation"),
     "in_person": _l("Filed at a front desk"),
     "visit": _l("Visit to the front desk"),
+    "code_reissued": _l("New tracking code issued"),
 }
 CHANNEL = {
     "web": _l("Web form"),
@@ -127,5 +128,6 @@ def init_app(app: Flask) -> None:
         actor_label=lambda name: ACTOR.get(name, name),
         province_name=province_name,
         status_labels=STATUS.items(),
+        month_name=lambda n, lang=None: dates.month_name(n, _lang(lang)),
         sla_labels=SLA.items(),
     )

@@ -25,6 +25,9 @@ PUBLIC_ENDPOINTS = {
     "intake.add_information",
     "intake.feedback",
     "intake.choose_place",
+    "intake.step",
+    "intake.save_step",
+    "intake.receipt_again",
     "api.discovery",
     "api.openapi",
     "api.services",
@@ -40,6 +43,7 @@ PUBLIC_ENDPOINTS = {
     "info.index",
     "info.page",
     "sms.inbound",  # the SMS gateway: checked by a shared secret, not a login
+    "telegram.webhook",  # Telegram: checked by the webhook's secret token, not a login
     "transparency.page",
     "transparency.figures_csv",
 }

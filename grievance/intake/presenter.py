@@ -43,6 +43,7 @@ EVENT_WORDS = {
     "transfer": _l("Passed to another fund"),
     "feedback": _l("Your answer about the result"),
     "escalated": _l("Sent to the oversight council"),
+    "code_reissued": _l("A new tracking code was issued"),
 }
 
 

@@ -148,19 +148,29 @@ def prepare_all(files) -> list[PreparedFile]:
     return [prepare(f.filename, f.stream) for f in chosen]
 
 
-def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
-    """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
+def write(item: PreparedFile, upload_dir: str) -> tuple[str, Path]:
+    """Write one cleaned file under a new random name; (stored name, path)."""
     directory = Path(upload_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(16)}.{EXTENSIONS[item.content_type]}"
+    path = directory / stored
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(item.data)
+    except BaseException:
+        discard([path])
+        raise
+    return stored, path
+
+
+def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
+    """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
     written: list[Path] = []
     try:
         for item in prepared:
-            stored = f"{secrets.token_hex(16)}.{EXTENSIONS[item.content_type]}"
-            path = directory / stored
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            stored, path = write(item, upload_dir)
             written.append(path)
-            with os.fdopen(fd, "wb") as out:
-                out.write(item.data)
             db.session.add(
                 Attachment(
                     case_id=case.id,

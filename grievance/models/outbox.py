@@ -42,6 +42,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     secret: Mapped[str | None] = mapped_column(String(64))
     transient: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Telegram: the answers offered as buttons under the message (a JSON list of labels).
+    buttons: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

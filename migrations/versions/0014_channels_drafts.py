@@ -31,6 +31,7 @@ def upgrade():
         batch_op.create_check_constraint(op.f("ck_outbox_channel"), NEW_OUTBOX_CHANNELS)
         batch_op.add_column(sa.Column("secret", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("transient", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("buttons", sa.Text(), nullable=True))
 
     op.create_table(
         "drafts",
@@ -120,6 +121,7 @@ def downgrade():
     # Messages and cases of the new channels cannot stay under the old constraints.
     op.execute("DELETE FROM outbox WHERE channel = 'telegram'")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("buttons")
         batch_op.drop_column("transient")
         batch_op.drop_column("secret")
         batch_op.drop_constraint(op.f("ck_outbox_channel"), type_="check")
