@@ -68,9 +68,24 @@ class IdentityRules:
 
     sms_without_phone = _l("Give a phone number to receive SMS updates.")
 
+    name_required = _l("Please give your name, or choose 'Anonymous'.")
+
     def validate_name(self, field) -> None:
         if self.identity_mode.data in ("confidential", "named") and not field.data:
-            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
+            raise ValidationError(self.name_required)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.name_given() and ok
+
+    def name_given(self) -> bool:
+        """Confidential and named need a name. Checked apart from the field's validators: its
+        Optional() ends the chain on an empty value before validate_name would run."""
+        if self.identity_mode.data in ("confidential", "named") and not self.name.data:
+            if not self.name.errors:
+                self.name.errors = [*self.name.errors, self.name_required]
+            return False
+        return True
 
     def validate_phone(self, field) -> None:
         if self.identity_mode.data == "anonymous" and field.data:

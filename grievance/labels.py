@@ -60,6 +60,7 @@ EVENT = {
     "in_person": _l("Filed at a front desk"),
     "visit": _l("Visit to the front desk"),
     "code_reissued": _l("New tracking code issued"),
+    "identity_checked": _l("Identity checked at a front desk"),
 }
 CHANNEL = {
     "web": _l("Web form"),

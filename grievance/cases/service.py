@@ -611,8 +611,8 @@ def reissue_tracking_code(case: Case, actor: User | None, *, key: bytes, how: st
     return code
 
 
-def record_identity_view(case: Case, viewer: User, *, now=None) -> None:
-    """Log that a staff member opened the complainant's personal data."""
+def record_identity_view(case: Case, viewer: User, *, now=None, reason: str | None = None) -> None:
+    """Log that a staff member opened the complainant's personal data (and why, when not to handle it)."""
     db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
     db.session.flush()
-    seclog.event("identity_viewed", case=case.id, user=viewer.id)
+    seclog.event("identity_viewed", case=case.id, user=viewer.id, reason=reason or "handling")

@@ -79,6 +79,28 @@ class ReceiptForm(FlaskForm):
     submit = SubmitField(_l("Print the receipt (PDF)"))
 
 
+class ShowIdentityForm(FlaskForm):
+    submit = SubmitField(_l("Show the name on record to check it"))
+
+
+DOCUMENT_CHOICES = [
+    ("id_card", _l("National ID card")),
+    ("passport", _l("Passport")),
+    ("family_book", _l("Family book")),
+    ("idpoor_card", _l("IDPoor card")),
+    ("other", _l("Another official document")),
+]
+
+
+class NewCodeForm(FlaskForm):
+    document = SelectField(_l("Document the person showed"), choices=DOCUMENT_CHOICES)
+    checked = BooleanField(
+        _l("I compared the document with the name on record: it is the same person."),
+        validators=[DataRequired(_l("Check the person's identity before issuing a new code."))],
+    )
+    submit = SubmitField(_l("Issue a new tracking code"))
+
+
 class VisitForm(FlaskForm):
     note = TextAreaField(_l("What did the person ask or say?"), validators=[DataRequired(), CleanText(2000)])
     submit = SubmitField(_l("Record the visit"))

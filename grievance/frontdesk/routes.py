@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.frontdesk import service
-from grievance.frontdesk.forms import FileForm, LookupForm, ReceiptForm, VisitForm
+from grievance.frontdesk.forms import FileForm, LookupForm, NewCodeForm, ReceiptForm, ShowIdentityForm, VisitForm
 from grievance.i18n import current_locale
 from grievance.intake import mapping
 from grievance.intake import service as intake
@@ -119,7 +119,36 @@ def _load(case_id: int):
 @bp.get("/cases/<int:case_id>")
 def show(case_id: int):
     case = _load(case_id)
-    return render_template("frontdesk/case.html", case=case, timeline=service.desk_timeline(case), visit=VisitForm())
+    return render_template(
+        "frontdesk/case.html",
+        case=case,
+        timeline=service.desk_timeline(case),
+        visit=VisitForm(),
+        show_identity=ShowIdentityForm(),
+    )
+
+
+@bp.post("/cases/<int:case_id>/identity")
+def identity(case_id: int):
+    """A person lost their code: show the name on record to compare with their document (recorded)."""
+    case = _load(case_id)
+    person = service.show_identity_for_new_code(case, current_user)
+    db.session.commit()
+    return render_template("frontdesk/new_code.html", case=case, person=person, form=NewCodeForm())
+
+
+@bp.post("/cases/<int:case_id>/new-code")
+def new_code(case_id: int):
+    case = _load(case_id)
+    form = NewCodeForm()
+    if case.identity_mode == "anonymous" or case.complainant is None:
+        return render_template("frontdesk/new_code.html", case=case, person=None, form=form), 409
+    if not form.validate_on_submit():
+        return render_template("frontdesk/new_code.html", case=case, person=None, form=form, checked=False), 400
+    code = service.issue_new_code(case, current_user, form.document.data, key=tracking_key())
+    db.session.commit()
+    printing = ReceiptForm(reference=case.reference, code=code, language=case.language)
+    return render_template("frontdesk/receipt.html", case=case, code=code, printing=printing, reissued=True)
 
 
 @bp.post("/cases/<int:case_id>/visit")
@@ -127,7 +156,14 @@ def visit(case_id: int):
     case = _load(case_id)
     form = VisitForm()
     if not form.validate_on_submit():
-        return render_template("frontdesk/case.html", case=case, timeline=service.desk_timeline(case), visit=form), 400
+        page = render_template(
+            "frontdesk/case.html",
+            case=case,
+            timeline=service.desk_timeline(case),
+            visit=form,
+            show_identity=ShowIdentityForm(),
+        )
+        return page, 400
     service.record_visit(case, current_user, form.note.data)
     db.session.commit()
     flash(_("The visit was recorded."), "success")

@@ -62,13 +62,16 @@ class ReceiptView:
     """What the receipt page shows, taken before the commit: the page then needs no database."""
 
     reference: str
-    fund: str
+    fund_km: str
+    fund_en: str
     ack_due: datetime
     resolve_due: datetime
 
 
-def receipt_view(case: Case, locale: str) -> ReceiptView:
-    return ReceiptView(case.reference, case.fund.name(locale), local(case.ack_due_at), local(case.resolve_due_at))
+def receipt_view(case: Case) -> ReceiptView:
+    return ReceiptView(
+        case.reference, case.fund.name("km"), case.fund.name("en"), local(case.ack_due_at), local(case.resolve_due_at)
+    )
 
 
 @dataclass

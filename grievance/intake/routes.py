@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -25,7 +24,7 @@ from grievance import labels
 from grievance.cases import service as case_service
 from grievance.extensions import db, limiter
 from grievance.forms_common import flag_badly_encoded
-from grievance.i18n import LANG_COOKIE, current_locale
+from grievance.i18n import current_locale
 from grievance.intake import drafts, mapping, service, stepform, steps, uploads
 from grievance.intake.forms import (
     AddInformationForm,
@@ -181,7 +180,7 @@ def form():
                 # generate_csrf() also keeps this visitor's raw token in the session, as rendering does.
                 page = page.replace(_CSRF_SLOT, generate_csrf())
             return page
-    return step(steps.FIRST)
+    return show_step(steps.FIRST)
 
 
 def _start_again():
@@ -189,8 +188,9 @@ def _start_again():
     return redirect(url_for("intake.form"), 303)
 
 
-@bp.get("/complaint/<name>")
-def step(name: str):
+@bp.get("/complaint/<step>")
+def show_step(step: str):
+    name = step
     if name not in steps.BY_NAME:
         abort(404)
     draft = _current_draft()
@@ -198,13 +198,14 @@ def step(name: str):
         return _start_again()
     answers = {} if draft is None else drafts.values(draft)
     if not steps.applies(steps.BY_NAME[name], answers):
-        return redirect(url_for("intake.step", name=steps.following(name, answers)))
+        return redirect(url_for("intake.show_step", step=steps.following(name, answers)))
     return _step_page(name, _draft_form(answers), answers, draft)
 
 
-@bp.post("/complaint/<name>")
+@bp.post("/complaint/<step>")
 @limiter.limit("120/hour;30/minute")
-def save_step(name: str):
+def save_step(step: str):
+    name = step
     if name not in steps.BY_NAME:
         abort(404)
     if name == steps.LAST:
@@ -241,7 +242,7 @@ def save_step(name: str):
         db.session.rollback()
         uploads.discard(written)
         raise
-    return redirect(url_for("intake.step", name=following, _anchor="district" if stay else None), 303)
+    return redirect(url_for("intake.show_step", step=following, _anchor="district" if stay else None), 303)
 
 
 def _keep_files(draft, form):
@@ -279,7 +280,7 @@ def send():
     answers = drafts.values(draft)
     form = _draft_form({**answers, "form_token": answers.get("form_token", "")}, request.form, ("website",))
     if (gap := steps.missing(answers)) is not None:
-        return redirect(url_for("intake.step", name=gap), 303)
+        return redirect(url_for("intake.show_step", step=gap), 303)
     if not form.validate():
         return _step_page(steps.LAST, form, answers, draft, 400)
     if form.website.data:
@@ -288,7 +289,7 @@ def send():
         receipt = service.submit(mapping.from_form(form, channel="web", language=current_locale()), key=tracking_key())
         attached = drafts.attach_uploads(draft, receipt.case)
         drafts.finish(draft)
-        view = receipt_view(receipt.case, current_locale())
+        view = receipt_view(receipt.case)
         db.session.commit()
     except service.DuplicateSubmission as dup:
         db.session.rollback()
@@ -319,7 +320,7 @@ def submit():
         written = uploads.save(receipt.case, files, current_app.config["UPLOAD_DIR"])
         # Taken before the commit expires the case: rendering the receipt then opens no second
         # (write-locking, on SQLite) transaction just to read back what this request wrote.
-        view = receipt_view(receipt.case, current_locale())
+        view = receipt_view(receipt.case)
         db.session.commit()
     except service.DuplicateSubmission as dup:
         db.session.rollback()
@@ -333,9 +334,53 @@ def submit():
 
 
 def _receipt_page(view, code: str, attachments: int):
+    """The receipt, its words in both languages: the switch (a link to #other-language, plain CSS,
+    no request) changes them while the reference and the code, shown once, stay on screen."""
+    own = current_locale()
+    other = "en" if own == "km" else "km"
+    follow = _follow_ways()
+    words = {}
+    for lang in (own, other):
+        with force_locale(lang):
+            words[lang] = _receipt_words(view, attachments, follow, lang)
     return render_template(
-        "intake/receipt.html", receipt=view, code=code, attachments=attachments, follow=_follow_ways()
+        "intake/receipt.html", receipt=view, code=code, own=words[own], other=words[other], other_lang=other
     )
+
+
+def _receipt_words(view, attachments: int, follow: dict, lang: str) -> dict[str, str]:
+    fund = view.fund_km if lang == "km" else view.fund_en
+    words = {
+        "switch": "English" if lang == "km" else "ភាសាខ្មែរ",
+        "title": _("Your complaint has been received"),
+        "reference": _("Reference number"),
+        "code": _("Tracking code"),
+        "write_down": _(
+            "Write down the reference number and the tracking code now. The code is shown only once and we "
+            "cannot show it again."
+        ),
+        "private": _("Keep the code private: anyone who has it can follow your complaint."),
+        "fund": _("Your complaint was sent to: %(fund)s.", fund=fund),
+        "ack": _("The fund must acknowledge it by %(date)s.", date=labels.day(view.ack_due, lang)),
+        "answer": _(
+            "The fund must answer it by %(date)s (working days, not counting public holidays).",
+            date=labels.day(view.resolve_due, lang),
+        ),
+        "files": _("Files attached: %(n)s", n=labels.number(attachments, lang)) if attachments else "",
+        "web": _(
+            "Follow your complaint on the web at %(address)s with the reference number and the tracking code.",
+            address=follow["web"],
+        ),
+        "sms": _(
+            "Or by SMS: send the reference number and the tracking code in one message to %(number)s.",
+            number=follow["sms"],
+        )
+        if follow["sms"]
+        else "",
+        "telegram": _("Or on Telegram: write to %(bot)s.", bot=follow["telegram"]) if follow["telegram"] else "",
+        "track": _("Follow my complaint"),
+    }
+    return words
 
 
 def _follow_ways() -> dict:
@@ -346,24 +391,6 @@ def _follow_ways() -> dict:
         "sms": current_app.config.get("SMS_PUBLIC_NUMBER"),
         "telegram": current_app.config.get("TELEGRAM_BOT_NAME"),
     }
-
-
-@bp.post("/receipt")
-@limiter.limit("10/minute;100/day")
-def receipt_again():
-    """The receipt in the other language: the reference and code come back in the POST body, checked."""
-    form = TrackForm()
-    lang = request.form.get("lang")
-    if lang not in current_app.config["LANGUAGES"] or not form.validate_on_submit():
-        abort(400)
-    case = _tracked(form)
-    if case is None:
-        return _not_found(form)
-    code = form.code.data.strip().upper()
-    with force_locale(lang):
-        response = make_response(_receipt_page(receipt_view(case, lang), code, len(case.attachments)))
-    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True)
-    return response
 
 
 @bp.get("/track")

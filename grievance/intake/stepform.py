@@ -23,9 +23,17 @@ from grievance.intake.forms import ComplaintForm
 PLACE_LABEL = _l("Where did it happen?")
 
 
+# Lists a browser always posts, empty when nothing is chosen (a step not answered yet counts as that).
+SELECTS = ("province", "district", "commune", "gender", "age_band")
+
+
 def formdata(answers: Mapping[str, Any], posted: Mapping[str, Any] | None = None, names=()) -> MultiDict:
     """The draft's answers as form data, with this step's posted fields (and the tokens) laid over them."""
-    data = MultiDict({k: v for k, v in answers.items() if isinstance(v, str)})
+    data = MultiDict({name: "" for name in SELECTS})
+    data["identity_mode"] = "anonymous"  # pre-chosen on the form, as on the one-page form
+    for key, value in answers.items():
+        if isinstance(value, str):
+            data[key] = value  # replaces (MultiDict.update would add a second value)
     if posted is not None:
         for name in names:
             data.pop(name, None)
@@ -55,6 +63,8 @@ def validate_step(form: ComplaintForm, step: steps.Step) -> bool:
         field = form[name]
         inline = getattr(type(form), f"validate_{name}", None)
         ok = field.validate(form, [inline] if inline else []) and ok
+    if "name" in step.fields:
+        ok = form.name_given() and ok
     return ok
 
 

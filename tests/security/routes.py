@@ -75,6 +75,7 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "service_code": lambda: "NSAF-CT-MISSING",
         "code": lambda: "en",
         "filename": lambda: _static_file(app),
+        "step": lambda: "what",  # the public form's first step
     }
     values = {}
     for name in route.rule.arguments:
