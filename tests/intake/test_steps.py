@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from grievance.extensions import db
 from grievance.intake import steps
-from grievance.models import Attachment, Case, Draft, PendingUpload
+from grievance.models import Case, Draft, PendingUpload
 from tests.intake import sample_files
 from tests.intake.helpers import (
     KHMER_DESCRIPTION,
