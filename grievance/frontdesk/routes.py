@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from grievance.frontdesk.forms import FileForm, LookupForm, NewCodeForm, Receipt
 from grievance.i18n import current_locale
 from grievance.intake import mapping
 from grievance.intake import service as intake
+from grievance.intake.receipts import follow_ways
 from grievance.models import Category
 from grievance.reports.pdf import render_pdf
 from grievance.security import tracking_key
@@ -89,7 +90,7 @@ def receipt_pdf():
             case=case,
             code=form.code.data.strip().upper(),
             office=_office(),
-            sms_number=current_app.config.get("SMS_PUBLIC_NUMBER"),
+            follow=follow_ways(),
         )
     return Response(
         pdf,

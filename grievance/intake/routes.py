@@ -33,6 +33,7 @@ from grievance.intake.forms import (
     TrackForm,
 )
 from grievance.intake.presenter import category_groups, receipt_view
+from grievance.intake.receipts import follow_ways
 from grievance.security import tracking_key
 from grievance.services import reference
 
@@ -338,7 +339,7 @@ def _receipt_page(view, code: str, attachments: int):
     no request) changes them while the reference and the code, shown once, stay on screen."""
     own = current_locale()
     other = "en" if own == "km" else "km"
-    follow = _follow_ways()
+    follow = follow_ways()
     words = {}
     for lang in (own, other):
         with force_locale(lang):
@@ -381,16 +382,6 @@ def _receipt_words(view, attachments: int, follow: dict, lang: str) -> dict[str,
         "track": _("Follow my complaint"),
     }
     return words
-
-
-def _follow_ways() -> dict:
-    """Where a complainant follows a complaint, printed on every receipt: the web address, the SMS number."""
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return {
-        "web": base.rstrip("/") + url_for("intake.track"),
-        "sms": current_app.config.get("SMS_PUBLIC_NUMBER"),
-        "telegram": current_app.config.get("TELEGRAM_BOT_NAME"),
-    }
 
 
 @bp.get("/track")

@@ -26,10 +26,7 @@ COMPLAINANT_SMS = {
         "en": "The fund has answered complaint {ref} and explained why.",
     },
     "code_reissued": {
-        "km": (
-            "លេខកូដតាមដានថ្មីសម្រាប់ពាក្យបណ្តឹង {ref} ត្រូវបានចេញនៅបញ្ជរទទួលភ្ញៀវ។ "
-            "បើមិនមែនអ្នកទេ សូមទៅបញ្ជរជាមួយអត្តសញ្ញាណប័ណ្ណ។"
-        ),
+        "km": ("លេខកូដតាមដានថ្មីសម្រាប់ពាក្យបណ្តឹង {ref} ត្រូវបានចេញនៅបញ្ជរទទួលភ្ញៀវ។ បើមិនមែនអ្នកទេ សូមទៅបញ្ជរជាមួយអត្តសញ្ញាណប័ណ្ណ។"),
         "en": (
             "A new tracking code for complaint {ref} was issued at a front desk. "
             "If it was not you, go to a desk with your ID card."

@@ -167,6 +167,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "រក្សាទុកលេខយោងនេះ។ លេខកូដតាមដានរបស់អ្នកមិនត្រូវបានបោះពុម្ពនៅទីនេះទេ។",
         "Keep this reference. Your tracking code is not printed here.",
     ),
+    "follow_web": (
+        "តាមដានបណ្តឹងរបស់អ្នកនៅលើគេហទំព័រ {address} ដោយប្រើលេខយោង និងលេខកូដតាមដាន។",
+        "Follow your complaint on the web at {address} with the reference number and the tracking code.",
+    ),
+    "follow_sms": (
+        "ឬតាម SMS៖ ផ្ញើលេខយោង និងលេខកូដតាមដានក្នុងសារតែមួយ ទៅលេខ {number}។",
+        "Or by SMS: send the reference number and the tracking code in one message to {number}.",
+    ),
     "staff_only": ("សម្រាប់តែបុគ្គលិកមូលនិធិដែលដោះស្រាយប៉ុណ្ណោះ", "For the handling fund's staff only"),
     "status": ("ស្ថានភាព", "Status"),
     "handled_by": ("ដោះស្រាយដោយ", "Handled by"),
