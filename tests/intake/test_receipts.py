@@ -12,6 +12,8 @@ from pypdf import PdfReader
 from grievance.domain import dates
 from tests.intake.helpers import receipt_of, submit_complaint, text_of
 
+MONTHS = "|".join(dates.MONTHS_KM)
+
 
 @pytest.fixture()
 def public(app, monkeypatch):
@@ -50,7 +52,7 @@ def test_khmer_digits_when_an_administrator_chooses_them(client, public, monkeyp
     response = submit_complaint(client)
     page = text_of(response)
     reference, code = receipt_of(response)
-    assert re.search(r"[០-៩]{1,2} (%s) [០-៩]{4}" % "|".join(dates.MONTHS_KM), page)  # ៧ ធ្នូ ២០២៦
+    assert re.search(rf"[០-៩]{{1,2}} ({MONTHS}) [០-៩]{{4}}", page)  # ៧ ធ្នូ ២០២៦
     assert re.fullmatch(r"GRV-\d{4}-\d{6}", reference)  # references and codes stay as people copy them
     client.set_cookie("lang", "en")
     english = text_of(submit_complaint(client))
@@ -59,4 +61,4 @@ def test_khmer_digits_when_an_administrator_chooses_them(client, public, monkeyp
 
 def test_dates_read_in_khmer_use_khmer_month_names(client):
     response = submit_complaint(client)
-    assert re.search(r"\d{1,2} (%s) \d{4}" % "|".join(dates.MONTHS_KM), text_of(response))
+    assert re.search(rf"\d{{1,2}} ({MONTHS}) \d{{4}}", text_of(response))
