@@ -15,7 +15,7 @@ from grievance.models import Case, ChatLink, Draft, Event, InboundMessage, Outbo
 from grievance.models.outbox import SCRUBBED
 from grievance.notifications import messages
 from tests.chat.helpers import CODE, REFERENCE, TG_SECRET, Chat, case_of, deliver_telegram
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.intake import sample_files
 
 CHAT_ID = 777_000_123
@@ -209,3 +209,32 @@ def test_set_webhook_sends_the_secret_token(app, runner, bot, monkeypatch):
         "secret_token": TG_SECRET,
         "allowed_updates": ["message"],
     }
+
+
+def test_nothing_typed_nor_the_chat_reaches_the_log(client, bot, channels, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    chat = Chat(client, 555_444_333)
+    bot.fail["sendMessage"] = 3
+    bot.add_file("photo-9", sample_files.jpeg_with_gps())
+    for update in (
+        {"text": "ប្ដឹង"},
+        {"text": "1"},
+        {"text": "1"},
+        {"text": "Kampot"},
+        {"text": "Canary description 8812"},
+        {"photo": "photo-9"},
+        {"text": "0"},
+        {"text": "2"},
+        {"text": "Canary Name Vuthy"},
+        {"text": "097 111 2222"},
+        {"text": "1"},
+    ):
+        chat.send(**update)
+    deliver_telegram(bot)
+    deliver_telegram(bot, minutes=60)
+    case = db.session.execute(select(Case)).scalar_one()
+    assert case.complainant.name == "Canary Name Vuthy" and case.complainant.phone == "097 111 2222"
+    for secret in ("555444333", "Canary description", "Canary Name", "111 2222", TOKEN):
+        assert secret not in caplog.text
