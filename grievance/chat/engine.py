@@ -402,6 +402,10 @@ class Conversation:
     def _send(self, message: Incoming) -> Outcome:
         """File the complaint: the answers become a Submission like every other channel's."""
         answers = drafts.values(self.draft)
+        if answers.get("category") not in {c.code for c in reference.active_categories()}:
+            # Withdrawn by an administrator while the person was answering: choose again.
+            self._save("situation", category=None)
+            return Outcome([self._ask_situation(self.say("again"))])
         sub = mapping.to_submission(answers, channel=self.settings.channel, language=self.lang)
         receipt = intake.submit(sub, key=self.key, now=self.now)
         drafts.attach_uploads(self.draft, receipt.case)

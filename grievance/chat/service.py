@@ -4,14 +4,32 @@ queued in the outbox (retried until the gateway or Telegram takes them), news li
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from grievance.chat.engine import Reply
+from grievance.chat.engine import Reply, Settings
 from grievance.extensions import db
 from grievance.models import Case, ChatLink, InboundMessage
 from grievance.notifications import outbox
+
+
+def settings(channel: str, *, max_text: int, files: bool = False) -> Settings:
+    """The conversation's settings for a channel, from the app's configuration."""
+    from grievance.labels import khmer_digits_chosen
+
+    config = current_app.config
+    return Settings(
+        channel=channel,
+        lifetime=timedelta(minutes=config["CHAT_SESSION_MINUTES"]),
+        upload_dir=config["UPLOAD_DIR"],
+        max_text=max_text,
+        files=files,
+        sms_limit=channel == "sms",
+        khmer_digits=khmer_digits_chosen(),
+    )
 
 
 def first_time(channel: str, message_id: str) -> bool:

@@ -92,17 +92,22 @@ def find_by_tracking(user: User, reference: str, code: str, key: bytes) -> Case 
     return case
 
 
-def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = None) -> Event:
-    """An internal note that the person came back to the desk about this complaint."""
+def _desk_event(kind: str, case: Case, actor: User, now: datetime | None, **payload) -> Event:
+    """An internal audit event of the desk, naming its office."""
     return audit.append_event(
-        "visit",
+        kind,
         case=case,
         actor=actor,
         actor_label="staff",
         public=False,
         at=now or datetime.now(timezone.utc),
-        payload={"note": note, "office_id": actor.office_id},
+        payload={**payload, "office_id": actor.office_id},
     )
+
+
+def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = None) -> Event:
+    """An internal note that the person came back to the desk about this complaint."""
+    return _desk_event("visit", case, actor, now, note=note)
 
 
 REISSUE_REASON = "new_tracking_code"
@@ -133,15 +138,7 @@ def issue_new_code(case: Case, actor: User, document: str, *, key: bytes, now: d
     if case.identity_mode == "anonymous" or case.complainant is None:
         raise ConsentMissing("an anonymous complaint has nobody on record to check")
     code = case_service.reissue_tracking_code(case, actor, key=key, how="front_desk", now=now)
-    audit.append_event(
-        "identity_checked",
-        case=case,
-        actor=actor,
-        actor_label="staff",
-        public=False,
-        at=now or datetime.now(timezone.utc),
-        payload={"office_id": actor.office_id, "document": document, "for": REISSUE_REASON},
-    )
+    _desk_event("identity_checked", case, actor, now, document=document, reason=REISSUE_REASON)
     person = case.complainant
     if person.phone:
         outbox.enqueue(

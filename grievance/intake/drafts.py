@@ -140,25 +140,7 @@ def update(
 
 def add_uploads(draft: Draft, prepared: list[uploads.PreparedFile], upload_dir: str) -> list[Path]:
     """Store cleaned files as pending uploads of the draft; the paths let a caller undo on rollback."""
-    written: list[Path] = []
-    try:
-        for item in prepared:
-            stored, path = uploads.write(item, upload_dir)
-            written.append(path)
-            db.session.add(
-                PendingUpload(
-                    draft_id=draft.id,
-                    stored_name=stored,
-                    original_name=item.display_name,
-                    content_type=item.content_type,
-                    size=len(item.data),
-                    sha256=item.sha256,
-                )
-            )
-        db.session.flush()
-    except BaseException:
-        uploads.discard(written)
-        raise
+    written = uploads.store(prepared, upload_dir, lambda fields: PendingUpload(draft_id=draft.id, **fields))
     db.session.refresh(draft, ["uploads"])
     return written
 
@@ -181,16 +163,7 @@ def attach_uploads(draft: Draft, case: Case) -> int:
     """Make the draft's pending files the case's attachments (the files stay where they are)."""
     count = 0
     for item in list(draft.uploads):
-        db.session.add(
-            Attachment(
-                case_id=case.id,
-                stored_name=item.stored_name,
-                original_name=item.original_name,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-            )
-        )
+        db.session.add(Attachment(case_id=case.id, **item.file_fields()))
         count += 1
     db.session.execute(delete(PendingUpload).where(PendingUpload.draft_id == draft.id))
     db.session.expire(draft, ["uploads"])

@@ -164,22 +164,22 @@ def write(item: PreparedFile, upload_dir: str) -> tuple[str, Path]:
     return stored, path
 
 
-def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
-    """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
+def store(prepared: list[PreparedFile], upload_dir: str, row) -> list[Path]:
+    """Write the files and add one row each (`row(file fields)` builds it); the paths, to discard on rollback."""
     written: list[Path] = []
     try:
         for item in prepared:
             stored, path = write(item, upload_dir)
             written.append(path)
             db.session.add(
-                Attachment(
-                    case_id=case.id,
-                    stored_name=stored,
-                    original_name=item.display_name,
-                    content_type=item.content_type,
-                    size=len(item.data),
-                    sha256=item.sha256,
-                    uploaded_by_id=None if uploader is None else uploader.id,
+                row(
+                    {
+                        "stored_name": stored,
+                        "original_name": item.display_name,
+                        "content_type": item.content_type,
+                        "size": len(item.data),
+                        "sha256": item.sha256,
+                    }
                 )
             )
         db.session.flush()
@@ -187,6 +187,12 @@ def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=
         discard(written)
         raise
     return written
+
+
+def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
+    """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
+    uploader_id = None if uploader is None else uploader.id
+    return store(prepared, upload_dir, lambda fields: Attachment(case_id=case.id, uploaded_by_id=uploader_id, **fields))
 
 
 def discard(paths: list[Path]) -> None:

@@ -187,7 +187,26 @@ class Complainant(db.Model):
     case: Mapped[Case] = relationship(back_populates="complainant")
 
 
-class Attachment(db.Model):
+FILE_FIELDS = ("stored_name", "original_name", "content_type", "size", "sha256")
+
+
+class StoredFile:
+    """A checked, cleaned file under a random name in UPLOAD_DIR (outside the web root)."""
+
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    def file_fields(self) -> dict:
+        """The file's description, to hand it from one row to another (a draft's to its case's)."""
+        return {
+            name: getattr(self, name) for name in ("stored_name", "original_name", "content_type", "size", "sha256")
+        }
+
+
+class Attachment(StoredFile, db.Model):
     """Metadata of an uploaded file; the bytes live under a random name outside the web root."""
 
     __tablename__ = "attachments"
@@ -200,11 +219,6 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -14,6 +14,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.extensions import db
+from grievance.models.case import StoredFile
 from grievance.models.timeutil import utcnow
 
 DRAFT_CHANNELS = ("web", "sms", "telegram")
@@ -49,7 +50,7 @@ class Draft(db.Model):
     )
 
 
-class PendingUpload(db.Model):
+class PendingUpload(StoredFile, db.Model):
     """A file already checked and cleaned, waiting under a random name for its complaint to be sent."""
 
     __tablename__ = "pending_uploads"
@@ -57,11 +58,6 @@ class PendingUpload(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     draft: Mapped[Draft] = relationship(back_populates="uploads")

@@ -132,7 +132,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "api": ("កម្មវិធីដៃគូ (API)", "Partner app (API)"),
     "assisted": (_zw("ដាក់ ជំនួស ដោយ អង្គការ"), "Filed by an organisation"),
     "in_person": (_zw("ដោយ ផ្ទាល់ នៅ ការិយាល័យ"), "In person at an office"),
-    "phone": ("ទូរស័ព្ទ", "Phone"),
     "sms": ("សារ SMS", "SMS"),
     "telegram": ("កម្មវិធី Telegram", "Telegram"),
     # cover

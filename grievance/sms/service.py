@@ -8,9 +8,7 @@ get a new tracking code sent to the phone on record. See grievance/chat/engine.p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from flask import current_app
+from datetime import datetime
 
 from grievance.chat import engine
 from grievance.chat import service as chat
@@ -42,22 +40,11 @@ def reply_for(case: Case | None) -> tuple[str, str]:
     return replies.status_text(case.reference, case.status, language, due, escalated), language
 
 
-def settings() -> engine.Settings:
-    config = current_app.config
-    return engine.Settings(
-        channel="sms",
-        lifetime=timedelta(minutes=config["CHAT_SESSION_MINUTES"]),
-        upload_dir=config["UPLOAD_DIR"],
-        max_text=MAX_TEXT,
-        khmer_digits=khmer_digits_chosen(),
-    )
-
-
 def answer(message: Inbound, *, key: bytes, now: datetime | None = None) -> bool:
     """Answer one inbound text; a repeat of the same gateway message id does nothing (returns False)."""
     if not chat.first_time("sms", message.message_id):
         return False
-    conversation = engine.Conversation(settings(), key, now=now)
+    conversation = engine.Conversation(chat.settings("sms", max_text=MAX_TEXT), key, now=now)
     outcome = conversation.handle(engine.Incoming(owner=message.sender, text=message.text[:MAX_TEXT]))
     chat.queue_replies(
         "sms", message.sender, outcome.replies, message_id=message.message_id, language=conversation.lang

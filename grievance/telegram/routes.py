@@ -6,13 +6,10 @@ counted. The chat id and the text are personal data: they are never logged, and 
 rate limit keys on a keyed hash of the chat, not the chat itself.
 """
 
-import hashlib
-import hmac
-
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from grievance.extensions import csrf, db, limiter
-from grievance.security import tracking_key
+from grievance.security import header_secret_ok, keyed_limit_key, tracking_key
 from grievance.telegram import service
 
 bp = Blueprint("telegram", __name__)
@@ -21,9 +18,7 @@ MAX_BODY = 64 * 1024  # an update is a few kilobytes; files are fetched separate
 
 
 def _secret_ok() -> bool:
-    expected = current_app.config.get("TELEGRAM_WEBHOOK_SECRET") or ""
-    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    return header_secret_ok("X-Telegram-Bot-Api-Secret-Token", "TELEGRAM_WEBHOOK_SECRET")
 
 
 def _not_telegram() -> bool:
@@ -37,9 +32,7 @@ def _update():
 
 
 def _chat_key() -> str:
-    chat_id = service.chat_of(_update() or {}) or "-"
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), chat_id.encode(), hashlib.sha256).hexdigest()
-    return "telegram-chat:" + digest[:32]
+    return keyed_limit_key("telegram-chat", service.chat_of(_update() or {}) or "-")
 
 
 @bp.post("/webhook")

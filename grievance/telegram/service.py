@@ -11,14 +11,13 @@ be reached the update is refused (the webhook answers 503), so Telegram delivers
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 
 from grievance.chat import engine
 from grievance.chat import service as chat
 from grievance.intake import drafts, uploads
-from grievance.labels import khmer_digits_chosen
 from grievance.telegram import api
 
 MAX_TEXT = 4000
@@ -28,19 +27,6 @@ MAX_BYTES = uploads.MAX_BYTES
 
 class FetchFailed(Exception):
     """A file could not be fetched from Telegram; nothing was stored, Telegram will send the update again."""
-
-
-def settings() -> engine.Settings:
-    config = current_app.config
-    return engine.Settings(
-        channel="telegram",
-        lifetime=timedelta(minutes=config["CHAT_SESSION_MINUTES"]),
-        upload_dir=config["UPLOAD_DIR"],
-        max_text=MAX_TEXT,
-        files=True,
-        sms_limit=False,
-        khmer_digits=khmer_digits_chosen(),
-    )
 
 
 def chat_of(update) -> str | None:
@@ -110,7 +96,7 @@ def handle(update: dict, *, key: bytes, now: datetime | None = None) -> str:
     draft = drafts.find("telegram", chat_id, key, now=now)
     if draft is not None and draft.flow == "file" and draft.step in FILE_STEPS:
         files, refused = _fetch(message)
-    conversation = engine.Conversation(settings(), key, now=now)
+    conversation = engine.Conversation(chat.settings("telegram", max_text=MAX_TEXT, files=True), key, now=now)
     incoming = engine.Incoming(
         owner=chat_id, text=text[:MAX_TEXT], files=tuple(files), refused_files=refused, language=language
     )

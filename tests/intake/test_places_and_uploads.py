@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from sqlalchemy import func, select
@@ -18,21 +17,11 @@ from tests.intake.helpers import (
     form_token,
     receipt_of,
     row_counts,
+    stored_files,
     submit_complaint,
     text_of,
     textarea_value,
 )
-
-
-@pytest.fixture()
-def upload_dir(app, tmp_path, monkeypatch):
-    path = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(path))
-    return path
-
-
-def stored_files(upload_dir) -> list[str]:
-    return sorted(os.listdir(upload_dir)) if upload_dir.exists() else []
 
 
 def attachment_count() -> int:

@@ -19,16 +19,10 @@ from tests.intake.helpers import (
     field_error,
     form_token,
     receipt_of,
+    stored_files,
     text_of,
     textarea_value,
 )
-
-
-@pytest.fixture()
-def upload_dir(app, tmp_path, monkeypatch):
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
-    return folder
 
 
 def post_step(client, step, data=None, files=None):
@@ -55,10 +49,6 @@ def field_errors(page: str) -> list[str]:
 
 def start(client, category="NSAF-CT-MISSING"):
     return go(client, "what", {"category": category, "form_token": form_token(client)}, expect="story")
-
-
-def stored_files(folder) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def test_a_complaint_in_steps_keeps_the_photo_when_the_district_changes(client, upload_dir):
