@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = {
     "intake.choose_place",
     "intake.show_step",
     "intake.save_step",
+    "intake.send",
     "api.discovery",
     "api.openapi",
     "api.services",

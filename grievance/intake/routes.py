@@ -207,22 +207,14 @@ def show_step(step: str):
 @limiter.limit("120/hour;30/minute")
 def save_step(step: str):
     name = step
-    if name not in steps.BY_NAME:
+    if name not in steps.BY_NAME or name == steps.LAST:
         abort(404)
-    if name == steps.LAST:
-        return send()
     draft = _current_draft()
     if draft is None and name != steps.FIRST:
         return _start_again()
     answers = {} if draft is None else drafts.values(draft)
     current = steps.BY_NAME[name]
-    posted = request.form
-    if name == "place":
-        posted = request.form.copy()
-        place = stepform.consistent_place(*(posted.get(k, "") for k in ("province", "district", "commune")))
-        for key, value in zip(("province", "district", "commune"), place, strict=True):
-            posted[key] = value
-    form = _draft_form(answers, posted, current.fields)
+    form = _draft_form(answers, stepform.posted_for(name, request.form), current.fields)
     if not stepform.validate_step(form, current):
         return _step_page(name, form, answers, draft, 400)
     if draft is None:
@@ -269,6 +261,8 @@ def _keep_files(draft, form):
     return None, drafts.add_uploads(draft, files, folder)
 
 
+@bp.post("/complaint/check")
+@limiter.limit("20/hour;5/minute")
 def send():
     """The summary's "Send": the whole draft is validated once more and filed like a one-page form."""
     draft = _current_draft()
@@ -279,7 +273,8 @@ def send():
             return render_template("intake/duplicate.html", reference=existing.reference), 200
         return _start_again()
     answers = drafts.values(draft)
-    form = _draft_form({**answers, "form_token": answers.get("form_token", "")}, request.form, ("website",))
+    form = _draft_form(answers, request.form, ("website",))
+    form.form_token.data = answers.get("form_token")  # the draft's one-time token, whatever was posted
     if (gap := steps.missing(answers)) is not None:
         return redirect(url_for("intake.show_step", step=gap), 303)
     if not form.validate():

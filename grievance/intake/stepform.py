@@ -43,6 +43,17 @@ def formdata(answers: Mapping[str, Any], posted: Mapping[str, Any] | None = None
     return data
 
 
+def posted_for(step: str, posted: MultiDict) -> MultiDict:
+    """What a step posted, the place made consistent (a district of another province is dropped)."""
+    if step != "place":
+        return posted
+    posted = posted.copy()
+    place = consistent_place(*(posted.get(key, "") for key in ("province", "district", "commune")))
+    for key, value in zip(("province", "district", "commune"), place, strict=True):
+        posted[key] = value
+    return posted
+
+
 def consistent_place(province: str, district: str, commune: str) -> tuple[str, str, str]:
     """Drop a district or commune left over from another province or district (the person changed it)."""
     if province and district and district not in {d.code for d in districts(province)}:

@@ -17,6 +17,7 @@ INTENDED_PUBLIC = {
     "intake.choose_place",
     "intake.show_step",
     "intake.save_step",
+    "intake.send",
     "intake.track",
     "intake.track_lookup",
     "intake.add_information",
