@@ -91,6 +91,7 @@ def _migrations_dir():
 
 
 def register_blueprints(app: Flask) -> None:
+    from grievance.admin.views import bp as admin_bp
     from grievance.api.routes import bp as api_bp
     from grievance.assisted.routes import bp as assisted_bp
     from grievance.auth.routes import bp as auth_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(frontdesk_bp, url_prefix="/frontdesk")
     app.register_blueprint(info_bp, url_prefix="/info")
     app.register_blueprint(info_admin_bp, url_prefix="/admin/info")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(sms_bp, url_prefix="/sms")
     app.register_blueprint(telegram_bp, url_prefix="/telegram")
     app.register_blueprint(reports_bp, url_prefix="/reports")

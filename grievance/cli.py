@@ -68,10 +68,23 @@ users = AppGroup("users", help="Manage staff and monitor accounts.")
     help="Fund code (NSAF, NSSF, HEALTH) for officers and supervisors.",
 )
 @click.option("--org", "org_name", help="Organisation name for monitors.")
+@click.option(
+    "--org-kind",
+    type=click.Choice(["cso", "union", "platform"]),
+    default="cso",
+    show_default=True,
+    help="Kind of the organisation, if --org names a new one.",
+)
 @click.option("--office", "office_id", type=int, help="Office id for front-desk staff.")
 @click.option("--name", help="Display name.")
 def users_create(
-    email: str, role: str, fund_code: str | None, org_name: str | None, office_id: int | None, name: str | None
+    email: str,
+    role: str,
+    fund_code: str | None,
+    org_name: str | None,
+    org_kind: str,
+    office_id: int | None,
+    name: str | None,
 ) -> None:
     """Create an account; the password is read from a prompt, or from stdin when piped."""
     from grievance.auth.service import AccountError, create_user
@@ -82,7 +95,14 @@ def users_create(
         password = sys.stdin.readline().rstrip("\n")
     try:
         user = create_user(
-            email, password, role, name=name, fund_code=fund_code, org_name=org_name, office_id=office_id
+            email,
+            password,
+            role,
+            name=name,
+            fund_code=fund_code,
+            org_name=org_name,
+            org_kind=org_kind,
+            office_id=office_id,
         )
         db.session.commit()
     except AccountError as exc:
@@ -164,6 +184,12 @@ def intake_purge() -> None:
 
 
 def register(app: Flask) -> None:
+    from grievance.admin import cli as admin_cli
+
+    for command in admin_cli.USER_COMMANDS:
+        users.add_command(command)
+    app.cli.add_command(admin_cli.routing)
+    app.cli.add_command(admin_cli.calendar)
     app.cli.add_command(api_cli.apikeys)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)

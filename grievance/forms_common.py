@@ -7,9 +7,11 @@ from urllib.parse import unquote_to_bytes
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField
 from wtforms.utils import unset_value
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
 
 from grievance.domain.phone import KHMER_DIGITS
 from grievance.domain.text import TextRejected, clean_text
@@ -145,3 +147,9 @@ class DayMonthYearField(DateField):
     def iso(self) -> str:
         """The date as kept in a draft ('' for none)."""
         return self.data.isoformat() if self.data else ""
+
+
+class VersionedForm(FlaskForm):
+    """A form that carries the version of what it edits: a save from a stale page is refused, not applied."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

@@ -61,6 +61,7 @@ EVENT = {
     "visit": _l("Visit to the front desk"),
     "code_reissued": _l("New tracking code issued"),
     "identity_checked": _l("Identity checked at a front desk"),
+    "due_moved": _l("Due dates moved by a closure day"),
 }
 CHANNEL = {
     "web": _l("Web form"),

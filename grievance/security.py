@@ -38,6 +38,9 @@ PUBLIC_ENDPOINTS = {
     "reports.receipt_pdf",
     "auth.login",
     "auth.totp",
+    "auth.totp_enrol",  # between password and first second factor: a pending login, not a session
+    "auth.forgot",
+    "auth.set_password",  # one-time invitation and reset links
     "main.set_language",
     "main.healthz",
     "info.index",

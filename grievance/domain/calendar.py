@@ -114,3 +114,33 @@ class WorkingCalendar:
                     return (cursor + timedelta(seconds=remaining)).astimezone(timezone.utc)
                 remaining -= available
             cursor = next_midnight
+
+
+def shifted_by_closure(
+    instant: datetime,
+    anchor: datetime,
+    day: date,
+    old: WorkingCalendar,
+    new: WorkingCalendar,
+) -> datetime | None:
+    """Where a clock instant lands once `day` becomes (or stops being) a closure; None if it stays.
+
+    The instant was reached by counting working time from `anchor` (receipt, last public
+    update). Closing a working day that lies after the anchor's day and on or before the
+    instant's day pushes the instant to the same time on the next working day; reopening a
+    closed day before it pulls the instant back to the same time on the working day before.
+    The anchor's own day never counts (deadlines count from the day after receipt).
+    """
+    start, here = local_date(anchor), local_date(instant)
+    closing = old.is_working_day(day) and not new.is_working_day(day)
+    opening = new.is_working_day(day) and not old.is_working_day(day)
+    if closing and start < day <= here:
+        target = new.next_working_day(here)
+    elif opening and start < day < here:
+        target = here - timedelta(days=1)
+        while not new.is_working_day(target):
+            target -= timedelta(days=1)
+    else:
+        return None
+    local = _aware(instant).astimezone(TZ)
+    return datetime.combine(target, local.timetz().replace(tzinfo=None), TZ).astimezone(timezone.utc)

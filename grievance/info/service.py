@@ -76,17 +76,19 @@ def update_page(
     page: InfoPage,
     actor: User,
     *,
+    expected_version: int | None,
     title_km: str,
     title_en: str,
     body_km: str,
     body_en: str,
     now: datetime | None = None,
 ) -> None:
-    """An administrator's edit of both languages; who and when are kept on the page."""
-    page.title_km = title_km
-    page.title_en = title_en
-    page.body_km = body_km
-    page.body_en = body_en
-    page.updated_by_id = actor.id
-    page.updated_at = to_db(now or datetime.now(timezone.utc))
-    db.session.flush()
+    """An administrator's edit of both languages, checked against the version the editor showed and
+    recorded with before and after (admin.editing); who and when are kept on the page."""
+    from grievance.admin.editing import guarded_update
+
+    values = {"title_km": title_km, "title_en": title_en, "body_km": body_km, "body_en": body_en}
+    if guarded_update(page, actor, "info_page", expected_version, values):
+        page.updated_by_id = actor.id
+        page.updated_at = to_db(now or datetime.now(timezone.utc))
+        db.session.flush()

@@ -7,7 +7,7 @@ from flask import current_app, request, url_for
 
 def follow_ways() -> dict:
     """The web address of the tracking page, the SMS number and the Telegram bot (when set)."""
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
     return {
         "web": base.rstrip("/") + url_for("intake.track"),
         "sms": current_app.config.get("SMS_PUBLIC_NUMBER"),

@@ -97,9 +97,9 @@ def submit(
     now = now or datetime.now(timezone.utc)
     category = db.session.execute(select(Category).where(Category.code == sub.category_code)).scalar_one()
     fund, office = reference.routing_decision(category, sub.province_code, sub.channel)
-    policy = reference.policy_for(category)
+    terms = reference.terms_at(category, now)
     cal = reference.working_calendar()
-    deadlines = sla.initial_deadlines(now, policy, cal)
+    deadlines = sla.initial_deadlines(now, terms.policy, cal)
 
     year = local_date(now).year
     number = _next_number(year)
@@ -111,6 +111,7 @@ def submit(
         tracking_hash=codes.tracking_hash(code, key),
         form_token=sub.form_token,
         category_id=category.id,
+        sla_policy_id=terms.id,
         fund_id=fund.id,
         office=office,
         channel=sub.channel,

@@ -9,9 +9,10 @@ from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
 from grievance.models.outreach import InfoPage, Office
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
-from grievance.models.user import User
+from grievance.models.user import AccountToken, User
 
 __all__ = [
+    "AccountToken",
     "ChatLink",
     "Draft",
     "InboundMessage",

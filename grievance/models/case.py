@@ -96,6 +96,9 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    # The service-level terms in force when the case was received: its clocks keep them
+    # whatever an administrator changes later (see SlaPolicy).
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
     office: Mapped[str | None] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16))

@@ -43,31 +43,51 @@ def append_event(
     """Append one event to the chain, linked to the current head; flushes."""
     if case is not None and case.id is None:
         db.session.flush()
+    entry = {"kind": kind, "case_id": None if case is None else case.id, "actor": actor}
+    entry.update(actor_label=actor_label, public=public, payload=payload, at=at)
+    return append_events([entry])[0]
+
+
+def append_events(entries: list[dict[str, Any]]) -> list[Event]:
+    """Append several events, in order, under one lock of the chain head; flushes.
+
+    The same chain as calling append_event for each (each links to the one before), for a
+    change that writes many events at once (a closure day moving thousands of cases' dates).
+    Each entry has the keyword arguments of append_event, with `case_id` instead of `case`.
+    """
+    if not entries:
+        return []
     head = _locked_head()
-    event = Event(
-        seq=head.seq + 1,
-        case_id=None if case is None else case.id,
-        kind=kind,
-        actor_id=None if actor is None else actor.id,
-        actor_label=actor_label,
-        at=to_db(at) if at is not None else utcnow(),
-        public=public,
-        payload=chain.canonical_json(payload or {}),
-        prev_hash=head.hash,
-    )
-    event.hash = chain.chain_hash(head.hash, event.chained_fields())
+    start_seq, prev = head.seq, head.hash
+    events = []
+    for offset, entry in enumerate(entries, start=1):
+        actor = entry.get("actor")
+        at = entry.get("at")
+        event = Event(
+            seq=start_seq + offset,
+            case_id=entry.get("case_id"),
+            kind=entry["kind"],
+            actor_id=None if actor is None else actor.id,
+            actor_label=entry.get("actor_label", "staff"),
+            at=to_db(at) if at is not None else utcnow(),
+            public=bool(entry.get("public", False)),
+            payload=chain.canonical_json(entry.get("payload") or {}),
+            prev_hash=prev,
+        )
+        event.hash = prev = chain.chain_hash(prev, event.chained_fields())
+        events.append(event)
     moved = db.session.execute(
         update(ChainHead)
-        .where(ChainHead.id == 1, ChainHead.seq == head.seq)
-        .values(seq=event.seq, hash=event.hash)
+        .where(ChainHead.id == 1, ChainHead.seq == start_seq)
+        .values(seq=events[-1].seq, hash=prev)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         raise ChainConflict("the audit chain moved during this transaction")
-    db.session.add(event)
+    db.session.add_all(events)
     db.session.flush()
     db.session.expire(head)
-    return event
+    return events
 
 
 def _stored_events(batch: int = 20_000) -> Iterator[chain.StoredEvent]:

@@ -26,6 +26,7 @@ DESCRIPTION = "ភ្នាក់ងារបើកប្រាក់កាត�
 def served(tmp_path):
     app = file_app(tmp_path, UPLOAD_DIR=str(tmp_path / "uploads"), SMS_PUBLIC_NUMBER="1280")
     with serve(app) as base, chromium() as browser:
+        app.config["PUBLIC_BASE_URL"] = base  # what receipts print for following the complaint
         yield base, app, browser, tmp_path / "uploads"
 
 

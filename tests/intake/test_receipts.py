@@ -18,7 +18,7 @@ MONTHS = "|".join(dates.MONTHS_KM)
 @pytest.fixture()
 def public(app, monkeypatch):
     monkeypatch.setitem(app.config, "SMS_PUBLIC_NUMBER", "1280")
-    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://grievance.example.gov.kh")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://grievance.example.gov.kh")
     monkeypatch.setitem(app.config, "TELEGRAM_BOT_NAME", "@SocialProtectionKHBot")
 
 

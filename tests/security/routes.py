@@ -76,6 +76,15 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "code": lambda: "en",
         "filename": lambda: _static_file(app),
         "step": lambda: "what",  # the public form's first step
+        # the admin area: another account than the admin's own, and one of each setting
+        "user_id": lambda: world.users["officer_b"].id,
+        "category_id": lambda: world.cases["a"].category_id,
+        "rule_id": lambda: world.extra["rule"].id,
+        "office_id": lambda: world.extra["office"].id,
+        "key_id": lambda: world.extra["api_key"].id,
+        "closure_id": lambda: world.extra["closure"].id,
+        "policy_id": lambda: world.extra["scheduled_terms"].id,
+        "terms": lambda: "all",
     }
     values = {}
     for name in route.rule.arguments:
