@@ -109,12 +109,15 @@ class DayMonthYearField(DateField):
 
     The browser sends `<name>-day`, `<name>-month` (1–12) and `<name>-year`; Khmer digits are read
     as well. A client posting one ISO value under `<name>` (2026-04-14) is understood too, and that
-    is how a date is kept in a draft. `parts` holds what to show back in the three boxes.
+    is how a date is kept in a draft. `parts` holds what to show back in the three boxes. A date of
+    something that happened (`past_only`, the default) cannot be in the future; an administrator's
+    closure day or new terms can.
     """
 
-    def __init__(self, label=None, validators=None, **kwargs) -> None:
+    def __init__(self, label=None, validators=None, past_only: bool = True, **kwargs) -> None:
         super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
         self.parts = ("", "", "")
+        self.past_only = past_only
 
     def process(self, formdata, data=unset_value, extra_filters=None) -> None:
         super().process(formdata, data, extra_filters)
@@ -140,7 +143,7 @@ class DayMonthYearField(DateField):
             self.parts = (str(self.data.day), str(self.data.month), str(self.data.year))
 
     def pre_validate(self, form) -> None:
-        if self.data and self.data > date.today() + timedelta(days=1):
+        if self.past_only and self.data and self.data > date.today() + timedelta(days=1):
             raise ValidationError(DATE_FUTURE)
 
     @property
