@@ -133,10 +133,14 @@ def register_errorhandlers(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from grievance import seclog
+    from grievance.api import formats as open311
     from grievance.extensions import db
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if open311.handles(request.path):
+            # Unknown paths and wrong methods under /open311/v2 never reach the blueprint.
+            return open311.http_error(exc)
         if exc.code in (401, 403, 404) and current_user.is_authenticated:
             seclog.event("refused", user=current_user.id, code=exc.code, endpoint=request.endpoint)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
@@ -145,6 +149,8 @@ def register_errorhandlers(app: Flask) -> None:
     def _server_error(exc: Exception):
         db.session.rollback()
         app.logger.error("unhandled error %s on %s", type(exc).__name__, request.endpoint)
+        if open311.handles(request.path):
+            return open311.error(500, open311.MESSAGES[500])
         return render_template("errors/error.html", code=500, name="Internal Server Error"), 500
 
     from grievance.ops import outage

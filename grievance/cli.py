@@ -122,12 +122,19 @@ sla = AppGroup("sla", help="Service-level clocks.")
 )
 def sla_sweep(now_text: str | None) -> None:
     """Warn at 80 %, mark breaches, escalate 5 working days after a breach. Idempotent."""
+    from grievance.api.service import forget_expired
     from grievance.services.sweep import sweep
 
-    report = sweep(_parse_now(now_text))
+    now = _parse_now(now_text)
+    report = sweep(now)
     db.session.commit()
     summary = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "nothing new"
     click.echo(f"Examined {report.examined} cases: {summary}")
+    # The Open311 API keeps what answers a retry for 24 hours (api/service.py); then it goes.
+    forgotten = forget_expired(now)
+    db.session.commit()
+    if forgotten:
+        click.echo(f"Open311: forgot the replay secrets of {forgotten} request(s) older than 24 hours")
 
 
 audit = AppGroup("audit", help="The tamper-evident audit chain.")

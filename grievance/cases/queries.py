@@ -279,8 +279,10 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
             (name, due, done, breached, None if done else working_days_left(from_db(due)))
             for name, due, done, breached in clocks
         ],
-        "may_see_identity": may_see_identity and case.complainant is not None,
+        "may_see_identity": may_see_identity and (case.complainant is not None or case.api_submission is not None),
         "complainant": case.complainant if (may_see_identity and reveal_identity) else None,
+        # What a partner platform sent through Open311 (its point, address, photos): personal data too.
+        "sent": case.api_submission if (may_see_identity and reveal_identity) else None,
         "pending_extensions": svc.pending_extensions(case),
         "attachments": case.attachments,
         "forms": _action_forms(user, case),

@@ -49,13 +49,14 @@ class WorkingCalendar:
     ) -> None:
         self.closures = frozenset(closures)
         self._public_holidays = public_holidays
+        self._known: dict[date, bool] = {}  # every deadline walks the same weeks: answer each day once
 
     def is_working_day(self, day: date) -> bool:
-        if day.weekday() >= 5:
-            return False
-        if day in self.closures:
-            return False
-        return day not in self._public_holidays(day.year)
+        known = self._known.get(day)
+        if known is None:
+            known = day.weekday() < 5 and day not in self.closures and day not in self._public_holidays(day.year)
+            self._known[day] = known
+        return known
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""

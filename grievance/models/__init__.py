@@ -1,7 +1,15 @@
 """All models, imported so Alembic and the app see one metadata."""
 
 from grievance.models.audit import ChainHead, Event
-from grievance.models.case import Attachment, Case, Complainant, ExtensionRequest, IdentityView, ReferenceCounter
+from grievance.models.case import (
+    ApiSubmission,
+    Attachment,
+    Case,
+    Complainant,
+    ExtensionRequest,
+    IdentityView,
+    ReferenceCounter,
+)
 from grievance.models.draft import ChatLink, Draft, InboundMessage, PendingUpload
 from grievance.models.figures import FigureSnapshot, FigureTouch
 from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
@@ -23,6 +31,7 @@ __all__ = [
     "MonitorScope",
     "Office",
     "ApiKey",
+    "ApiSubmission",
     "ExtensionRequest",
     "IdentityView",
     "OutboxMessage",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from grievance.domain import audit as chain
 from grievance.extensions import db
@@ -19,14 +19,26 @@ class ChainConflict(RuntimeError):
     """Another transaction appended to the chain at the same time; retry the request."""
 
 
-def _locked_head() -> ChainHead:
+_HEAD = ChainHead.__table__
+# Built once, run on the connection: plain rows (seq, hash), never a stale ORM object, and no
+# statement construction or ORM bookkeeping on every append (intake's hottest path).
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1, _HEAD.c.seq == bindparam("old_seq"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
+def _locked_head():
+    """The chain head's (seq, hash), locked for this transaction."""
     # FOR UPDATE serialises appends on PostgreSQL; SQLite writers are already serialised
     # by BEGIN IMMEDIATE. The conditional UPDATE below is the last line of defence.
-    locked = select(ChainHead).where(ChainHead.id == 1).with_for_update().execution_options(populate_existing=True)
-    head = db.session.execute(locked).scalar_one_or_none()
+    connection = db.session.connection()
+    head = connection.execute(_LOCK_HEAD).first()
     if head is None:  # the very first event: create the head row, then lock it
         insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
-        head = db.session.execute(locked).scalar_one()
+        head = connection.execute(_LOCK_HEAD).one()
     return head
 
 
@@ -76,17 +88,13 @@ def append_events(entries: list[dict[str, Any]]) -> list[Event]:
         )
         event.hash = prev = chain.chain_hash(prev, event.chained_fields())
         events.append(event)
-    moved = db.session.execute(
-        update(ChainHead)
-        .where(ChainHead.id == 1, ChainHead.seq == start_seq)
-        .values(seq=events[-1].seq, hash=prev)
-        .execution_options(synchronize_session=False)
+    moved = db.session.connection().execute(
+        _MOVE_HEAD, {"old_seq": start_seq, "new_seq": events[-1].seq, "new_hash": prev}
     )
     if moved.rowcount != 1:
         raise ChainConflict("the audit chain moved during this transaction")
     db.session.add_all(events)
     db.session.flush()
-    db.session.expire(head)
     return events
 
 

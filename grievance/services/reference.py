@@ -222,13 +222,42 @@ def keep_with(category: Category, council: frozenset[str]) -> frozenset[str] | N
     return council if category.sensitive else None
 
 
+def _detached_rows(model) -> dict:
+    """Every row of a small reference table, loaded and detached from the session, by id."""
+    rows = db.session.execute(select(model)).scalars().all()
+    for row in rows:
+        db.session.expunge(row)
+    return {row.id: row for row in rows}
+
+
+def _attached(model, row):
+    # merge(load=False) puts a copy of the cached row in this session without a query: the
+    # same staleness as every other cached reference value (REFERENCE_CACHE_SECONDS).
+    return db.session.merge(row, load=False)
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category with this code (active or not), attached to the session, from the cache."""
+    rows = cached("category_rows", lambda: _detached_rows(Category))
+    found = next((row for row in rows.values() if row.code == code), None)
+    if found is None:  # added since the table was cached
+        return db.session.execute(select(Category).where(Category.code == code)).scalar_one_or_none()
+    return _attached(Category, found)
+
+
+def fund_by_id(fund_id: int) -> Fund | None:
+    rows = cached("fund_rows", lambda: _detached_rows(Fund))
+    found = rows.get(fund_id)
+    return db.session.get(Fund, fund_id) if found is None else _attached(Fund, found)
+
+
 def routing_decision(category: Category, province_code: str | None, channel: str) -> tuple[Fund, str | None]:
     """Match the ordered routing table; fall back to the council's triage desk."""
     rules, fund_ids, council = _routing_table()
     decision: Decision = route(
         rules, category.code, province_code, channel, TRIAGE_FUND_CODE, keep_with=keep_with(category, council)
     )
-    fund = db.session.get(Fund, fund_ids[decision.fund_code]) if decision.fund_code in fund_ids else None
+    fund = fund_by_id(fund_ids[decision.fund_code]) if decision.fund_code in fund_ids else None
     if fund is None:  # a fund added or renamed since the table was cached
         fund = db.session.execute(select(Fund).where(Fund.code == decision.fund_code)).scalar_one()
     return fund, decision.office

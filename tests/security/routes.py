@@ -73,6 +73,8 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "scope": lambda: "NSAF",
         "lang": lambda: "en",
         "service_code": lambda: "NSAF-CT-MISSING",
+        "fmt": lambda: "xml",  # the Open311 format (the spec's required one; JSON is the same views)
+        "token": lambda: "0" * 20,
         "code": lambda: "en",
         "filename": lambda: _static_file(app),
         "step": lambda: "what",  # the public form's first step

@@ -31,6 +31,8 @@ INTENDED_PUBLIC = {
     "api.requests_list",
     "api.requests_create",
     "api.request_show",
+    "api.token_show",
+    "api.updates",
     # staff log in here, set up a required second factor before their first session, ask for a
     # password link and open it (one-time, expiring)
     "auth.login",
