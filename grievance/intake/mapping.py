@@ -1,9 +1,10 @@
 """One way from any channel to a case: every channel's answers become a Submission here.
 
-The web form (whole or in steps), the front desk, assisted filing, SMS and Telegram all hand their
-answers over under the same field names, and `to_submission` applies the rules they share once:
-only the fields listed reach the case, blank is "not said", an anonymous complainant leaves no
-name, phone or e-mail, SMS updates need a phone, a yes/no question is True or "not said".
+The web form (whole or in steps), the front desk, assisted filing, Open311 (api/payload.py), SMS
+and Telegram all hand their answers over under the same field names, and `to_submission` applies
+the rules they share once: only the fields listed reach the case, blank is "not said", an
+anonymous complainant leaves no name, phone or e-mail, SMS updates need a phone, a yes/no
+question is True or "not said".
 """
 
 from __future__ import annotations
