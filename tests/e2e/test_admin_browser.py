@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from grievance.domain import totp
 from grievance.domain.calendar import WorkingCalendar, local_date
-from tests.e2e.live import chromium, file_app, serve, submit
+from tests.e2e.live import chromium, file_app, file_in_steps, serve, submit
 
 pytestmark = pytest.mark.browser
 
@@ -179,11 +179,13 @@ def test_an_administrator_runs_the_system_without_a_developer(world, tmp_path):
         admin.screenshot(path=str(tmp_path / "5-routing.png"), full_page=True)
 
         citizen = public.new_page()
-        citizen.goto(base + "/")
-        citizen.check('input[name="category"][value="NSAF-CT-MISSING"]')
-        citizen.fill("#description", "I have not received the cash support for three months.")
-        citizen.select_option("#province", "17")
-        submit(citizen, "#submit")
+        file_in_steps(
+            citizen,
+            base,
+            category="NSAF-CT-MISSING",
+            description="I have not received the cash support for three months.",
+            province="17",
+        )
         new_reference = re.search(r"GRV-\d{4}-\d{6}", citizen.locator(".receipt").inner_text()).group(0)
         assert "National Social Security Fund" in citizen.content()
         public.close()
