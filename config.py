@@ -107,10 +107,22 @@ class Config:
     SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET")
     # The number people text to check a complaint (printed on receipts when set).
     SMS_PUBLIC_NUMBER = os.environ.get("SMS_PUBLIC_NUMBER")
+    # Telegram bot (webhook at /telegram/webhook): the token BotFather gave, the secret Telegram sends
+    # back in X-Telegram-Bot-Api-Secret-Token (set by `flask telegram set-webhook`), its @name for receipts.
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN")
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET")
+    TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME")
+    TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+    # An SMS or Telegram exchange is forgotten this long after its last message; the web form's answers after a day.
+    CHAT_SESSION_MINUTES = int(os.environ.get("CHAT_SESSION_MINUTES", "30"))
+    INTAKE_DRAFT_HOURS = int(os.environ.get("INTAKE_DRAFT_HOURS", "24"))
+    # Khmer digits (១២៣) instead of 123 in dates and counts read in Khmer: an administrator's choice.
+    KHMER_DIGITS = _bool("KHMER_DIGITS", False)
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     SQLITE_BUSY_TIMEOUT_MS = 15000
     # The address people reach the app at (https://...): e-mailed invitation and password links
-    # point there. Never taken from a request's Host header, which a caller can forge.
+    # point there, and receipts print it for following a complaint. Never taken from a request's
+    # Host header, which a caller can forge.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Roles that must log in with a second factor (TOTP); they enrol at their first login.
     TWO_STEP_ROLES = _roles("TWO_STEP_ROLES", ("admin", "supervisor", "oversight"))

@@ -221,6 +221,49 @@ def submit_form(client: Client, province: str = "12") -> Outcome:
     return Outcome("form", status, found.group(0) if found else None, time.perf_counter() - started)
 
 
+STEP_ANSWERS = (
+    ("what", {"category": "NSAF-CT-MISSING"}),
+    ("story", {"description": DESCRIPTION}),
+    ("place", {"province": "12", "go": "next"}),
+    ("when", {}),
+    ("card", {}),
+    ("identity", {"identity_mode": "anonymous"}),
+    ("about", {}),
+    ("check", {"go": "send"}),
+)
+
+
+def submit_steps(client: Client) -> Outcome:
+    """The stepped form as a browser walks it: GET /, then each step's POST and the GET it redirects to.
+
+    Every screen is one POST (the draft saved server-side) and one GET (the next question); the
+    summary's POST files the complaint and answers with the receipt: 16 requests per complaint.
+    """
+    started = time.perf_counter()
+    client.cookies.pop("grv_session", None)  # a new visitor each time: a new draft
+    status, page, _h = client.request("GET", "/")
+    if status != 200:
+        return Outcome("steps", status, seconds=time.perf_counter() - started)
+    text = page.decode("utf-8")
+    csrf, token = CSRF.search(text), FORM_TOKEN.search(text)
+    form = {"form_token": token.group(1) if token else ""}
+    if csrf:
+        form["csrf_token"] = csrf.group(1)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "km"}
+    for step, answers in STEP_ANSWERS:
+        body = urllib.parse.urlencode({**form, **answers}).encode()
+        status, page, response_headers = client.request("POST", f"/complaint/{step}", body, headers)
+        if step == "check":
+            found = REFERENCE.search(page.decode("utf-8", "replace")) if status == 200 else None
+            return Outcome("steps", status, found.group(0) if found else None, time.perf_counter() - started)
+        if status != 303:
+            return Outcome("steps", status, seconds=time.perf_counter() - started)
+        status, page, _h = client.request("GET", response_headers.get("Location", "/"))
+        if status != 200:
+            return Outcome("steps", status, seconds=time.perf_counter() - started)
+    return Outcome("steps", 0, seconds=time.perf_counter() - started)
+
+
 def submit_api(client: Client) -> Outcome:
     """POST /open311/v2/requests.json; a 201 carries the service_request_id."""
     started = time.perf_counter()

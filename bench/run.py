@@ -14,9 +14,9 @@ or kept with --keep / --work DIR):
    with filters, the case page, the tracking lookup, the council dashboard for a month;
 3. runs `sla sweep` at the generator's instant (the last hour's deadlines are due);
 4. builds the scorecard of the last full month (figures + both PDFs);
-5. measures intake throughput under gunicorn on 127.0.0.1: the real form (GET for the CSRF
-   and form tokens, then POST) and the Open311 POST, against bench/minimal_app.py (one INSERT
-   per POST, same database) — the ceiling.
+5. measures intake throughput under gunicorn on 127.0.0.1: the whole form in one POST (GET for
+   the CSRF and form tokens, then POST), the stepped form as a browser walks it (16 requests), and
+   the Open311 POST, against bench/minimal_app.py (one INSERT per POST, same database) — the ceiling.
 
 It prints one table (with the machine's load average) and can write it as JSON (--json).
 
@@ -276,6 +276,7 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
     scenarios = (
         ("minimal", "bench.minimal_app:app", [loadlib.submit_minimal]),
         ("form", "bench.benchapp:app", [loadlib.submit_form]),
+        ("steps", "bench.benchapp:app", [loadlib.submit_steps]),
         ("api", "bench.benchapp:app", [loadlib.submit_api]),
         ("relay", "bench.benchapp:app", [relay]),
     )
@@ -295,10 +296,17 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
         )
         if name == "minimal":
             table.add(kind, f"ceiling: minimal app, 1 INSERT per POST ({args.workers} workers)", value)
-        elif name == "form":
+        elif name in ("form", "steps"):
             ratio = rates[name] / rates["minimal"] if rates["minimal"] else 0.0
-            label = "intake via the form (GET + POST)"
-            table.add(kind, label, f"{value}; {ratio:.0%} of ceiling", "≥ 60 % of ceiling", ratio >= TARGETS["ratio"])
+            if name == "steps":  # 16 requests per complaint: a throughput of its own, no ratio target
+                table.add(
+                    kind, "intake via the stepped form (GET + 8 × POST/redirect)", f"{value}; {ratio:.0%} of ceiling"
+                )
+            else:
+                label = "intake via the whole form in one POST (GET + POST)"
+                table.add(
+                    kind, label, f"{value}; {ratio:.0%} of ceiling", "≥ 60 % of ceiling", ratio >= TARGETS["ratio"]
+                )
         else:
             # The Open311 POST is the surge path: its worker CPU per acknowledged submission
             # against the ceiling's (the steadier figure on a shared machine than the rate).

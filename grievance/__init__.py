@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from grievance.oversight.routes import bp as oversight_bp
     from grievance.reports.routes import bp as reports_bp
     from grievance.sms.routes import bp as sms_bp
+    from grievance.telegram.routes import bp as telegram_bp
     from grievance.transparency.routes import bp as transparency_bp
 
     app.register_blueprint(main_bp)
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(info_admin_bp, url_prefix="/admin/info")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(sms_bp, url_prefix="/sms")
+    app.register_blueprint(telegram_bp, url_prefix="/telegram")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
 

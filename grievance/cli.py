@@ -158,7 +158,9 @@ outbox_cli = AppGroup("outbox", help="Notifications waiting to be sent.")
 
 @outbox_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep delivering every --interval seconds until stopped.")
-@click.option("--interval", default=30, show_default=True)
+@click.option(
+    "--interval", default=5, show_default=True, help="Seconds between rounds (SMS and Telegram replies wait for it)."
+)
 def outbox_deliver(loop: bool, interval: int) -> None:
     """Send due e-mail and SMS with retries and backoff; safe to run from cron or as a service."""
     import time
@@ -172,6 +174,20 @@ def outbox_deliver(loop: bool, interval: int) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+intake_cli = AppGroup("intake", help="Complaints being put together (web steps, SMS and Telegram exchanges).")
+
+
+@intake_cli.command("purge")
+def intake_purge() -> None:
+    """Forget drafts past their time (their files too) and inbound message ids older than 30 days."""
+    from grievance.extensions import db
+    from grievance.intake import drafts
+
+    gone, ids = drafts.purge(current_app.config["UPLOAD_DIR"])
+    db.session.commit()
+    click.echo(f"Drafts: {gone} forgotten; inbound message ids: {ids} forgotten")
 
 
 def register(app: Flask) -> None:
@@ -188,6 +204,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit)
     reports_cli.register(app)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(intake_cli)
+    from grievance.telegram.cli import telegram
+
+    app.cli.add_command(telegram)
     app.cli.add_command(ops_cli.backup)
     from grievance.oversight.cli import dashboard
 

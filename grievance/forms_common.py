@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from urllib.parse import unquote_to_bytes
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import DateField, IntegerField
+from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
+from grievance.domain.phone import KHMER_DIGITS
 from grievance.domain.text import TextRejected, clean_text
 
 MESSAGES = {
@@ -68,9 +71,24 @@ class IdentityRules:
 
     sms_without_phone = _l("Give a phone number to receive SMS updates.")
 
+    name_required = _l("Please give your name, or choose 'Anonymous'.")
+
     def validate_name(self, field) -> None:
         if self.identity_mode.data in ("confidential", "named") and not field.data:
-            raise ValidationError(_l("Please give your name, or choose 'Anonymous'."))
+            raise ValidationError(self.name_required)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.name_given() and ok
+
+    def name_given(self) -> bool:
+        """Confidential and named need a name. Checked apart from the field's validators: its
+        Optional() ends the chain on an empty value before validate_name would run."""
+        if self.identity_mode.data in ("confidential", "named") and not self.name.data:
+            if not self.name.errors:
+                self.name.errors = [*self.name.errors, self.name_required]
+            return False
+        return True
 
     def validate_phone(self, field) -> None:
         if self.identity_mode.data == "anonymous" and field.data:
@@ -79,6 +97,60 @@ class IdentityRules:
     def validate_sms_opt_in(self, field) -> None:
         if field.data and not self.phone.data:
             raise ValidationError(self.sms_without_phone)
+
+
+DATE_PARTS = ("day", "month", "year")
+DATE_INVALID = _l("This date does not exist. Give the day, the month and the year, e.g. 14, April, 2026.")
+DATE_INCOMPLETE = _l("Give the day, the month and the year, or leave all three empty.")
+DATE_FUTURE = _l("This date is in the future.")
+
+
+class DayMonthYearField(DateField):
+    """A date asked as day, month (by name) and year — how people here write it; no browser date picker.
+
+    The browser sends `<name>-day`, `<name>-month` (1–12) and `<name>-year`; Khmer digits are read
+    as well. A client posting one ISO value under `<name>` (2026-04-14) is understood too, and that
+    is how a date is kept in a draft. `parts` holds what to show back in the three boxes. A date of
+    something that happened (`past_only`, the default) cannot be in the future; an administrator's
+    closure day or new terms can.
+    """
+
+    def __init__(self, label=None, validators=None, past_only: bool = True, **kwargs) -> None:
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+        self.parts = ("", "", "")
+        self.past_only = past_only
+
+    def process(self, formdata, data=unset_value, extra_filters=None) -> None:
+        super().process(formdata, data, extra_filters)
+        raw = ("", "", "")
+        if formdata is not None:
+            raw = tuple(
+                str(formdata.get(f"{self.name}-{part}", "")).translate(KHMER_DIGITS).strip() for part in DATE_PARTS
+            )
+        if any(raw):
+            self.raw_data = [" ".join(raw)]
+            self.process_errors = []
+            self.parts = raw
+            self.data = None
+            if not all(raw):
+                self.process_errors.append(str(DATE_INCOMPLETE))
+                return
+            try:
+                self.data = date(int(raw[2]), int(raw[1]), int(raw[0]))
+            except (ValueError, OverflowError):
+                self.process_errors.append(str(DATE_INVALID))
+            return
+        if self.data:
+            self.parts = (str(self.data.day), str(self.data.month), str(self.data.year))
+
+    def pre_validate(self, form) -> None:
+        if self.past_only and self.data and self.data > date.today() + timedelta(days=1):
+            raise ValidationError(DATE_FUTURE)
+
+    @property
+    def iso(self) -> str:
+        """The date as kept in a draft ('' for none)."""
+        return self.data.isoformat() if self.data else ""
 
 
 class VersionedForm(FlaskForm):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
+from grievance.domain import dates
 from grievance.domain.calendar import TZ
 from grievance.geo import province_name
 from grievance.models.timeutil import from_db
@@ -58,6 +59,8 @@ EVENT = {
     "monitor_comment": _l("Comment from a monitoring organisation"),
     "in_person": _l("Filed at a front desk"),
     "visit": _l("Visit to the front desk"),
+    "code_reissued": _l("New tracking code issued"),
+    "identity_checked": _l("Identity checked at a front desk"),
     "due_moved": _l("Due dates moved by a closure day"),
 }
 CHANNEL = {
@@ -66,6 +69,8 @@ CHANNEL = {
     "assisted": _l("Filed by an organisation"),
     "in_person": _l("In person at an office"),
     "phone": _l("Phone"),
+    "sms": _l("SMS"),
+    "telegram": _l("Telegram"),
 }
 ACTOR = {
     "complainant": _l("Complainant"),
@@ -84,8 +89,37 @@ def localtime(value):
     return None if value is None else from_db(value).astimezone(TZ)
 
 
+def khmer_digits_chosen() -> bool:
+    """Whether an administrator chose Khmer digits for dates and numbers read in Khmer (KHMER_DIGITS)."""
+    return bool(current_app.config.get("KHMER_DIGITS"))
+
+
+def _lang(lang: str | None) -> str:
+    from grievance.i18n import current_locale
+
+    return lang or current_locale()
+
+
+def day(value, lang: str | None = None) -> str:
+    """Template filter: a calendar day for the reader (Khmer month names; Khmer digits if chosen)."""
+    return dates.day(value, _lang(lang), khmer=khmer_digits_chosen())
+
+
+def moment(value, lang: str | None = None) -> str:
+    """Template filter: a day and time of day for the reader."""
+    return dates.moment(value, _lang(lang), khmer=khmer_digits_chosen())
+
+
+def number(value, lang: str | None = None) -> str:
+    """Template filter: a count for the reader (Khmer digits if chosen)."""
+    return dates.number(value, _lang(lang), khmer=khmer_digits_chosen())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         status_label=lambda code: STATUS.get(code, code),
         sla_label=lambda code: SLA.get(code, code),
@@ -96,5 +130,6 @@ def init_app(app: Flask) -> None:
         actor_label=lambda name: ACTOR.get(name, name),
         province_name=province_name,
         status_labels=STATUS.items(),
+        month_name=lambda n, lang=None: dates.month_name(n, _lang(lang)),
         sla_labels=SLA.items(),
     )

@@ -25,6 +25,9 @@ PUBLIC_ENDPOINTS = {
     "intake.add_information",
     "intake.feedback",
     "intake.choose_place",
+    "intake.show_step",
+    "intake.save_step",
+    "intake.send",
     "api.discovery",
     "api.openapi",
     "api.services",
@@ -45,6 +48,7 @@ PUBLIC_ENDPOINTS = {
     "info.index",
     "info.page",
     "sms.inbound",  # the SMS gateway: checked by a shared secret, not a login
+    "telegram.webhook",  # Telegram: checked by the webhook's secret token, not a login
     "transparency.page",
     "transparency.figures_csv",
 }
@@ -85,6 +89,31 @@ def keyed_hash(purpose: str, value: str) -> str:
 def client_key() -> str:
     """Rate-limit key for the client (see client_address), as a keyed hash: raw addresses are never stored."""
     return "addr:" + keyed_hash("client", client_address())
+
+
+def header_secret_ok(header: str, setting: str) -> bool:
+    """A webhook's caller proves itself with a shared secret in a header (SMS gateway, Telegram).
+
+    Compared as bytes in constant time; an unset secret refuses every request.
+    """
+    import hmac
+
+    from flask import current_app
+
+    expected = current_app.config.get(setting) or ""
+    given = request.headers.get(header, "")
+    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def keyed_limit_key(prefix: str, value: str) -> str:
+    """A rate-limit key for a sender or a chat, as a keyed hash: the number itself is never stored."""
+    import hashlib
+    import hmac
+
+    from flask import current_app
+
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), value.encode(), hashlib.sha256).hexdigest()
+    return f"{prefix}:{digest[:32]}"
 
 
 def tracking_key() -> bytes:

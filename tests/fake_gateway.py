@@ -7,7 +7,23 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
-class FakeGateway:
+class LoopbackServer:
+    """An HTTP server on a free port of 127.0.0.1, serving in a thread while used as a context manager."""
+
+    def _serve(self, handler, server_class=HTTPServer) -> None:
+        self.server = server_class(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeGateway(LoopbackServer):
     """An SMS gateway on loopback that fails the first `failures` requests."""
 
     def __init__(self, failures: int = 0) -> None:
@@ -28,17 +44,8 @@ class FakeGateway:
             def log_message(self, *args):
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self._serve(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/send"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     @property
     def accepted(self) -> int:

@@ -124,7 +124,7 @@ def test_the_form_is_in_khmer_by_default_and_english_on_request(client):
     page = khmer.get_data(as_text=True)
     assert '<html lang="km">' in page
     assert "<h1>ដាក់បណ្ដឹង</h1>" in page
-    assert "ផ្ញើបណ្ដឹងរបស់ខ្ញុំ" in page  # the submit button
+    assert ">បន្ទាប់</button>" in page  # the first step's button ("Next"); the summary's sends
     assert "Make a complaint" not in page
 
     english = client.get("/?lang=en").get_data(as_text=True)

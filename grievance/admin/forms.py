@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -19,7 +18,7 @@ from wtforms.widgets import HiddenInput
 
 from grievance.admin import labels
 from grievance.domain.sla import TERMS
-from grievance.forms_common import CleanText, VersionedForm
+from grievance.forms_common import CleanText, DayMonthYearField, VersionedForm
 from grievance.intake.forms import PlaceFields
 from grievance.models.case import CHANNELS
 from grievance.models.org import API_KEY_PURPOSES, ORGANISATION_KINDS
@@ -180,7 +179,9 @@ class TermsForm(FlaskForm):
     """New terms for one scope from a day on: one field per entry of domain.sla.TERMS."""
 
     based_on = IntegerField(validators=[InputRequired()], widget=HiddenInput())
-    effective = DateField(_l("In force for complaints received from"), validators=[InputRequired()])
+    effective = DayMonthYearField(
+        _l("In force for complaints received from"), validators=[InputRequired()], past_only=False
+    )
     submit = SubmitField(_l("Save the new terms"))
 
 
@@ -197,7 +198,7 @@ for _term in TERMS:
 
 class ClosureForm(FlaskForm):
     calendar = HiddenField(validators=[DataRequired(), Length(max=32)])
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DayMonthYearField(_l("Day"), validators=[InputRequired()], past_only=False)
     reason_km = _name_field(_l("Reason in Khmer (shown to complainants)"))
     reason_en = _name_field(_l("Reason in English (shown to complainants)"))
     submit = SubmitField(_l("Preview"))

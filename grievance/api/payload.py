@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from grievance.domain.text import TextRejected, clean_text
 from grievance.geo import place_is_consistent
+from grievance.intake import mapping
 from grievance.intake.service import Submission
 
 MAX_BODY = 64 * 1024
@@ -376,21 +377,23 @@ def read_request(data: dict) -> Request:
 
 
 def to_submission(req: Request, *, language: str) -> Submission:
-    """The one mapping from an Open311 request to the Submission every channel files."""
-    return Submission(
-        category_code=req.service_code,
-        description=req.description,
+    """An Open311 request as the answers every channel hands to intake.mapping (one mapping for all)."""
+    return mapping.to_submission(
+        {
+            "category": req.service_code,
+            "description": req.description,
+            "identity_mode": req.identity_mode,
+            "occurred_on": req.occurred_on,
+            "province": req.province_code,
+            "district": req.district_code,
+            "commune": req.commune_code,
+            "name": req.name,
+            "phone": req.phone,
+            "email": req.email,
+            "programme_number": req.programme_number,
+            "consent": req.consent_given,
+            "people_affected": req.people_affected,
+        },
         channel="api",
-        identity_mode=req.identity_mode,
         language=language,
-        occurred_on=req.occurred_on,
-        province_code=req.province_code,
-        district_code=req.district_code,
-        commune_code=req.commune_code,
-        name=req.name,
-        phone=req.phone,
-        email=req.email,
-        programme_number=req.programme_number,
-        consent_given=req.consent_given,
-        people_affected=req.people_affected,
     )

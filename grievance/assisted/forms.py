@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from grievance.forms_common import CleanText
+from grievance.forms_common import CleanText, DayMonthYearField
 from grievance.intake.forms import DESCRIPTION_MAX, IDENTITY_CHOICES, DecodedCleanly, PlaceFields
 
 MAX_GROUP = 100_000
@@ -40,7 +39,7 @@ class AssistedForm(PlaceFields, FlaskForm):
         _l("Tell us what happened"),
         validators=[DataRequired(_l("Please describe what happened.")), DecodedCleanly(), CleanText(DESCRIPTION_MAX)],
     )
-    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    occurred_on = DayMonthYearField(_l("When did it happen?"), validators=[Optional()])
     province = SelectField(_l("Province or capital"), validators=[Optional()], validate_choice=False)
     district = SelectField(_l("District, municipality or khan"), validators=[Optional()], validate_choice=False)
     commune = SelectField(_l("Commune or sangkat"), validators=[Optional()], validate_choice=False)

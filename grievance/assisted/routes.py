@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from grievance.assisted.forms import AssistedForm
 from grievance.extensions import db, limiter
 from grievance.i18n import current_locale
-from grievance.intake import service
+from grievance.intake import mapping, service
 from grievance.intake.presenter import category_groups
 from grievance.models import Case
 from grievance.security import tracking_key
@@ -50,23 +50,9 @@ def _form() -> AssistedForm:
 
 
 def _submission(form: AssistedForm) -> service.Submission:
-    known = form.identity_mode.data != "anonymous"
-    return service.Submission(
-        category_code=form.category.data,
-        description=form.description.data,
-        channel="assisted",
-        identity_mode=form.identity_mode.data,
-        language=current_locale(),
-        occurred_on=form.occurred_on.data,
-        province_code=form.province.data or None,
-        district_code=form.district.data or None,
-        commune_code=form.commune.data or None,
-        name=(form.name.data or None) if known else None,
-        phone=(form.phone.data or None) if known else None,
-        programme_number=form.programme_number.data or None,
-        consent_given=bool(form.consent.data),
-        people_affected=form.people_affected.data if form.filed_for.data == "group" else 1,
-        form_token=form.form_token.data,
+    group = form.filed_for.data == "group"
+    return mapping.from_form(
+        form, channel="assisted", language=current_locale(), people_affected=form.people_affected.data if group else 1
     )
 
 

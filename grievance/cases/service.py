@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from grievance import seclog
 from grievance.cases import permissions
-from grievance.domain import sla
+from grievance.domain import codes, sla
 from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
 from grievance.extensions import db
 from grievance.models import Case, ExtensionRequest, Fund, IdentityView, User
@@ -36,6 +36,7 @@ __all__ = [
     "provide_info",
     "public_update",
     "reject",
+    "reissue_tracking_code",
     "reopen",
     "request_info",
     "resolve",
@@ -605,12 +606,40 @@ def pending_extensions(case: Case) -> list[ExtensionRequest]:
     )
 
 
-def record_identity_view(case: Case, viewer: User, *, now=None) -> None:
-    """Log that a staff member opened the complainant's personal data (refused to anyone who may not)."""
+def reissue_tracking_code(case: Case, actor: User | None, *, key: bytes, how: str, now=None) -> str:
+    """A new tracking code for a complainant who lost theirs; the old one stops working at once.
+
+    `how` says how the person proved who they are ("sms": a one-time code sent to the phone on
+    record; "front_desk": identity checked by staff). The public history shows that a new code
+    was issued, so the complainant would notice one they did not ask for.
+    """
+    code = codes.new_tracking_code()
+    _apply(case, None, tracking_hash=codes.tracking_hash(code, key))
+    audit.append_event(
+        "code_reissued",
+        case=case,
+        actor=actor,
+        actor_label=_actor_label(actor),
+        public=True,
+        at=_now(now),
+        payload={"how": how},
+    )
+    return code
+
+
+def record_identity_view(case: Case, viewer: User, *, now=None, reason: str | None = None) -> None:
+    """Log that a staff member opened the complainant's personal data (and why, when not to handle it).
+
+    Refused to anyone who may not: the case's handlers, a monitor of the organisation that filed it
+    for a named person, or the front desk of the case checking a person who lost their code.
+    """
+    from grievance.frontdesk import service as desk
     from grievance.monitoring import permissions as monitors
 
     allowed = permissions.can_see_identity(viewer, case) or monitors.can_see_identity(viewer, case)
+    if not allowed and reason == desk.REISSUE_REASON and viewer.role == "frontdesk":
+        allowed = desk.get_case(viewer, case.id) is not None
     require(allowed, "see the complainant's identity", viewer, hidden=False)
     db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
     db.session.flush()
-    seclog.event("identity_viewed", case=case.id, user=viewer.id)
+    seclog.event("identity_viewed", case=case.id, user=viewer.id, reason=reason or "handling")

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from grievance.forms_common import CleanText, IdentityRules
+from grievance.forms_common import CleanText, DayMonthYearField, IdentityRules
 
 DESCRIPTION_MAX = 5000
 LANGUAGE_CHOICES = [("km", "ភាសាខ្មែរ"), ("en", "English")]
@@ -33,7 +32,7 @@ class FileForm(IdentityRules, FlaskForm):
         _l("Tell us what happened"),
         validators=[DataRequired(_l("Please describe what happened.")), CleanText(DESCRIPTION_MAX)],
     )
-    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    occurred_on = DayMonthYearField(_l("When did it happen?"), validators=[Optional()])
     language = RadioField(_l("The person's language"), choices=LANGUAGE_CHOICES, default="km")
     identity_mode = RadioField(
         _l("How does the person want to be known?"),
@@ -78,6 +77,28 @@ class ReceiptForm(FlaskForm):
     code = HiddenField(validators=[DataRequired(), Length(max=32)])
     language = SelectField(_l("Language of the receipt"), choices=LANGUAGE_CHOICES, default="km")
     submit = SubmitField(_l("Print the receipt (PDF)"))
+
+
+class ShowIdentityForm(FlaskForm):
+    submit = SubmitField(_l("Show the name on record to check it"))
+
+
+DOCUMENT_CHOICES = [
+    ("id_card", _l("National ID card")),
+    ("passport", _l("Passport")),
+    ("family_book", _l("Family book")),
+    ("idpoor_card", _l("IDPoor card")),
+    ("other", _l("Another official document")),
+]
+
+
+class NewCodeForm(FlaskForm):
+    document = SelectField(_l("Document the person showed"), choices=DOCUMENT_CHOICES)
+    checked = BooleanField(
+        _l("I compared the document with the name on record: it is the same person."),
+        validators=[DataRequired(_l("Check the person's identity before issuing a new code."))],
+    )
+    submit = SubmitField(_l("Issue a new tracking code"))
 
 
 class VisitForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.frontdesk import service
-from grievance.frontdesk.forms import FileForm, LookupForm, ReceiptForm, VisitForm
+from grievance.frontdesk.forms import FileForm, LookupForm, NewCodeForm, ReceiptForm, ShowIdentityForm, VisitForm
 from grievance.i18n import current_locale
+from grievance.intake import mapping
 from grievance.intake import service as intake
+from grievance.intake.receipts import follow_ways
 from grievance.models import Category
 from grievance.reports.pdf import render_pdf
 from grievance.security import tracking_key
@@ -59,24 +61,7 @@ def file():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("frontdesk/file.html", form=form, office=_office()), status
-    sub = intake.Submission(
-        category_code=form.category.data,
-        description=form.description.data,
-        identity_mode=form.identity_mode.data,
-        language=form.language.data,
-        occurred_on=form.occurred_on.data,
-        name=form.name.data or None,
-        phone=form.phone.data or None,
-        programme_number=form.programme_number.data or None,
-        consent_given=form.consent.data,
-        sms_opt_in=form.sms_opt_in.data,
-        gender=form.gender.data or None,
-        disability=form.disability.data or None,
-        idpoor=form.idpoor.data or None,
-        informal_worker=form.informal_worker.data or None,
-        indigenous=form.indigenous.data or None,
-        form_token=form.form_token.data,
-    )
+    sub = mapping.from_form(form, channel=service.IN_PERSON, language=form.language.data)
     try:
         receipt = service.file_in_person(sub, _office(), current_user, key=tracking_key())
         db.session.commit()
@@ -105,7 +90,7 @@ def receipt_pdf():
             case=case,
             code=form.code.data.strip().upper(),
             office=_office(),
-            sms_number=current_app.config.get("SMS_PUBLIC_NUMBER"),
+            follow=follow_ways(),
         )
     return Response(
         pdf,
@@ -135,7 +120,36 @@ def _load(case_id: int):
 @bp.get("/cases/<int:case_id>")
 def show(case_id: int):
     case = _load(case_id)
-    return render_template("frontdesk/case.html", case=case, timeline=service.desk_timeline(case), visit=VisitForm())
+    return render_template(
+        "frontdesk/case.html",
+        case=case,
+        timeline=service.desk_timeline(case),
+        visit=VisitForm(),
+        show_identity=ShowIdentityForm(),
+    )
+
+
+@bp.post("/cases/<int:case_id>/identity")
+def identity(case_id: int):
+    """A person lost their code: show the name on record to compare with their document (recorded)."""
+    case = _load(case_id)
+    person = service.show_identity_for_new_code(case, current_user)
+    db.session.commit()
+    return render_template("frontdesk/new_code.html", case=case, person=person, form=NewCodeForm())
+
+
+@bp.post("/cases/<int:case_id>/new-code")
+def new_code(case_id: int):
+    case = _load(case_id)
+    form = NewCodeForm()
+    if case.identity_mode == "anonymous" or case.complainant is None:
+        return render_template("frontdesk/new_code.html", case=case, person=None, form=form), 409
+    if not form.validate_on_submit():
+        return render_template("frontdesk/new_code.html", case=case, person=None, form=form, checked=False), 400
+    code = service.issue_new_code(case, current_user, form.document.data, key=tracking_key())
+    db.session.commit()
+    printing = ReceiptForm(reference=case.reference, code=code, language=case.language)
+    return render_template("frontdesk/receipt.html", case=case, code=code, printing=printing, reissued=True)
 
 
 @bp.post("/cases/<int:case_id>/visit")
@@ -143,7 +157,14 @@ def visit(case_id: int):
     case = _load(case_id)
     form = VisitForm()
     if not form.validate_on_submit():
-        return render_template("frontdesk/case.html", case=case, timeline=service.desk_timeline(case), visit=form), 400
+        page = render_template(
+            "frontdesk/case.html",
+            case=case,
+            timeline=service.desk_timeline(case),
+            visit=form,
+            show_identity=ShowIdentityForm(),
+        )
+        return page, 400
     service.record_visit(case, current_user, form.note.data)
     db.session.commit()
     flash(_("The visit was recorded."), "success")

@@ -109,18 +109,72 @@ def find_by_tracking(user: User, reference: str, code: str, key: bytes) -> Case 
     return case
 
 
-def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = None) -> Event:
-    """An internal note that the person came back to the desk about this complaint."""
-    require(get_case(actor, case.id) is not None, "record a visit", actor, hidden=True)
+def _desk_event(kind: str, case: Case, actor: User, now: datetime | None, **payload) -> Event:
+    """An internal audit event of the desk, naming its office."""
     return audit.append_event(
-        "visit",
+        kind,
         case=case,
         actor=actor,
         actor_label="staff",
         public=False,
         at=now or datetime.now(timezone.utc),
-        payload={"note": note, "office_id": actor.office_id},
+        payload={**payload, "office_id": actor.office_id},
     )
+
+
+def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = None) -> Event:
+    """An internal note that the person came back to the desk about this complaint."""
+    _require_desk_case(case, actor, "record a visit")
+    return _desk_event("visit", case, actor, now, note=note)
+
+
+def _require_desk_case(case: Case, actor: User, action: str) -> None:
+    """Refused unless the case is one this desk may open (never a misconduct complaint)."""
+    require(get_case(actor, case.id) is not None, action, actor, hidden=True)
+
+
+REISSUE_REASON = "new_tracking_code"
+
+
+def show_identity_for_new_code(case: Case, actor: User, *, now: datetime | None = None):
+    """The name and phone on record, to compare with the person's document; the view is recorded.
+
+    None for an anonymous complaint: there is nobody on record to check, so a lost code cannot be
+    recovered (the web form and the SMS exchange say so before filing).
+    """
+    from grievance.cases import service as case_service
+
+    _require_desk_case(case, actor, "see the identity to issue a new code")
+    if case.identity_mode == "anonymous" or case.complainant is None or not case.complainant.name:
+        return None
+    case_service.record_identity_view(case, actor, now=now, reason=REISSUE_REASON)
+    return case.complainant
+
+
+def issue_new_code(case: Case, actor: User, document: str, *, key: bytes, now: datetime | None = None) -> str:
+    """A new tracking code after the desk checked the person's identity; the old code stops working.
+
+    The phone on record (if any) is told by SMS, so a code issued to someone else does not go unnoticed.
+    """
+    from grievance.cases import service as case_service
+    from grievance.notifications import messages, outbox
+
+    _require_desk_case(case, actor, "issue a new tracking code")
+    if case.identity_mode == "anonymous" or case.complainant is None:
+        raise ConsentMissing("an anonymous complaint has nobody on record to check")
+    code = case_service.reissue_tracking_code(case, actor, key=key, how="front_desk", now=now)
+    _desk_event("identity_checked", case, actor, now, document=document, reason=REISSUE_REASON)
+    person = case.complainant
+    if person.phone:
+        outbox.enqueue(
+            channel="sms",
+            recipient=person.phone,
+            body=messages.complainant_sms("code_reissued", case.reference, case.language),
+            key=outbox.idempotency_key("code-reissued", case.id, case.version),
+            case=case,
+            language=case.language,
+        )
+    return code
 
 
 def desk_timeline(case: Case) -> list[dict]:

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from grievance.forms_common import BADLY_ENCODED, MESSAGES, CleanText, IdentityRules
+from grievance.forms_common import BADLY_ENCODED, MESSAGES, CleanText, DayMonthYearField, IdentityRules
 from grievance.geo import commune_choices, district_choices, province_choices
 
 DESCRIPTION_MAX = 5000
@@ -107,7 +106,7 @@ class ComplaintForm(IdentityRules, PlaceFields, FlaskForm):
             CleanText(DESCRIPTION_MAX),
         ],
     )
-    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    occurred_on = DayMonthYearField(_l("When did it happen?"), validators=[Optional()])
     province = SelectField(_l("Province or capital"), validators=[Optional()])
     district = SelectField(_l("District, municipality or khan"), validators=[Optional()], validate_choice=False)
     commune = SelectField(_l("Commune or sangkat"), validators=[Optional()], validate_choice=False)

@@ -1,4 +1,4 @@
-"""Turning cases into what the public side shows, and forms into submissions."""
+"""Turning cases into what the public side shows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from grievance.domain.calendar import TZ
-from grievance.intake.service import Submission
 from grievance.models import Case
 from grievance.models.timeutil import from_db
 from grievance.services import audit, reference
@@ -44,6 +43,7 @@ EVENT_WORDS = {
     "transfer": _l("Passed to another fund"),
     "feedback": _l("Your answer about the result"),
     "escalated": _l("Sent to the oversight council"),
+    "code_reissued": _l("A new tracking code was issued"),
     "due_moved": _l("Dates moved: offices closed"),
 }
 
@@ -58,46 +58,21 @@ def category_groups(locale: str) -> list[tuple[str, list[tuple[reference.Categor
     return groups
 
 
-def submission_from_form(form, locale: str, *, channel: str = "web") -> Submission:
-    """Only the fields the form lists reach the case; anything else posted is ignored."""
-    mode = form.identity_mode.data
-    known = mode != "anonymous"
-    return Submission(
-        category_code=form.category.data,
-        description=form.description.data,
-        channel=channel,
-        identity_mode=mode,
-        language=locale,
-        occurred_on=form.occurred_on.data,
-        province_code=form.province.data or None,
-        district_code=form.district.data or None,
-        commune_code=form.commune.data or None,
-        name=(form.name.data or None) if known else None,
-        phone=(form.phone.data or None) if known else None,
-        sms_opt_in=bool(known and form.phone.data and form.sms_opt_in.data),
-        programme_number=form.programme_number.data or None,
-        gender=form.gender.data or None,
-        age_band=form.age_band.data or None,
-        disability=True if form.disability.data else None,
-        idpoor=True if form.idpoor.data else None,
-        informal_worker=True if form.informal_worker.data else None,
-        indigenous=True if form.indigenous.data else None,
-        form_token=form.form_token.data,
-    )
-
-
 @dataclass(frozen=True)
 class ReceiptView:
     """What the receipt page shows, taken before the commit: the page then needs no database."""
 
     reference: str
-    fund: str
+    fund_km: str
+    fund_en: str
     ack_due: datetime
     resolve_due: datetime
 
 
-def receipt_view(case: Case, locale: str) -> ReceiptView:
-    return ReceiptView(case.reference, case.fund.name(locale), local(case.ack_due_at), local(case.resolve_due_at))
+def receipt_view(case: Case) -> ReceiptView:
+    return ReceiptView(
+        case.reference, case.fund.name("km"), case.fund.name("en"), local(case.ack_due_at), local(case.resolve_due_at)
+    )
 
 
 @dataclass

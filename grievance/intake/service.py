@@ -111,9 +111,12 @@ def _insert_case(values: dict, form_token: str | None) -> Case:
         case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
     else:
         try:
-            # A duplicate INSERT inside the savepoint spoils only the savepoint.
+            # A duplicate INSERT inside the savepoint spoils only the savepoint. The connection is
+            # asked for inside the block: that is what emits the SAVEPOINT (a Connection taken
+            # before it would run the INSERT outside it, and PostgreSQL then aborts the whole
+            # transaction on the duplicate).
             with db.session.begin_nested():
-                case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
+                case_id = db.session.connection().execute(_CASE_INSERT, row).inserted_primary_key[0]
         except IntegrityError:
             # The form token is unique: a second submission of the same form lands here (and only
             # here, so the usual case pays for no look-up); the caller rolls the number back.

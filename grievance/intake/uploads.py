@@ -134,28 +134,38 @@ def prepare_all(files) -> list[PreparedFile]:
     return [prepare(f.filename, f.stream) for f in chosen]
 
 
-def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
-    """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
+def write(item: PreparedFile, upload_dir: str) -> tuple[str, Path]:
+    """Write one cleaned file under a new random name; (stored name, path)."""
     directory = Path(upload_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(16)}.{EXTENSIONS[item.content_type]}"
+    path = directory / stored
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(item.data)
+    except BaseException:
+        discard([path])
+        raise
+    return stored, path
+
+
+def store(prepared: list[PreparedFile], upload_dir: str, row) -> list[Path]:
+    """Write the files and add one row each (`row(file fields)` builds it); the paths, to discard on rollback."""
     written: list[Path] = []
     try:
         for item in prepared:
-            stored = f"{secrets.token_hex(16)}.{EXTENSIONS[item.content_type]}"
-            path = directory / stored
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            stored, path = write(item, upload_dir)
             written.append(path)
-            with os.fdopen(fd, "wb") as out:
-                out.write(item.data)
             db.session.add(
-                Attachment(
-                    case_id=case.id,
-                    stored_name=stored,
-                    original_name=item.display_name,
-                    content_type=item.content_type,
-                    size=len(item.data),
-                    sha256=item.sha256,
-                    uploaded_by_id=None if uploader is None else uploader.id,
+                row(
+                    {
+                        "stored_name": stored,
+                        "original_name": item.display_name,
+                        "content_type": item.content_type,
+                        "size": len(item.data),
+                        "sha256": item.sha256,
+                    }
                 )
             )
         db.session.flush()
@@ -163,6 +173,12 @@ def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=
         discard(written)
         raise
     return written
+
+
+def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
+    """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
+    uploader_id = None if uploader is None else uploader.id
+    return store(prepared, upload_dir, lambda fields: Attachment(case_id=case.id, uploaded_by_id=uploader_id, **fields))
 
 
 def discard(paths: list[Path]) -> None:

@@ -10,6 +10,7 @@ from grievance.models.case import (
     IdentityView,
     ReferenceCounter,
 )
+from grievance.models.draft import ChatLink, Draft, InboundMessage, PendingUpload
 from grievance.models.figures import FigureSnapshot, FigureTouch
 from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
 from grievance.models.org import ApiKey, Fund, Organisation
@@ -20,6 +21,10 @@ from grievance.models.user import AccountToken, User
 
 __all__ = [
     "AccountToken",
+    "ChatLink",
+    "Draft",
+    "InboundMessage",
+    "PendingUpload",
     "CaseFlag",
     "CaseFollow",
     "InfoPage",

@@ -28,7 +28,7 @@ from grievance.models.org import Fund, Organisation
 from grievance.models.reference import Category
 from grievance.models.timeutil import utcnow
 
-CHANNELS = ("web", "api", "assisted", "in_person", "phone")
+CHANNELS = ("web", "api", "assisted", "in_person", "phone", "sms", "telegram")
 IDENTITY_MODES = ("anonymous", "confidential", "named")
 STATUSES = (
     "received",
@@ -193,6 +193,25 @@ class Complainant(db.Model):
     case: Mapped[Case] = relationship(back_populates="complainant")
 
 
+FILE_FIELDS = ("stored_name", "original_name", "content_type", "size", "sha256")
+
+
+class StoredFile:
+    """A checked, cleaned file under a random name in UPLOAD_DIR (outside the web root)."""
+
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    def file_fields(self) -> dict:
+        """The file's description, to hand it from one row to another (a draft's to its case's)."""
+        return {
+            name: getattr(self, name) for name in ("stored_name", "original_name", "content_type", "size", "sha256")
+        }
+
+
 class ApiSubmission(db.Model):
     """What a partner platform sent with a case through the Open311 API, and how a retry finds it.
 
@@ -241,7 +260,7 @@ class ApiSubmission(db.Model):
     case: Mapped[Case] = relationship(back_populates="api_submission")
 
 
-class Attachment(db.Model):
+class Attachment(StoredFile, db.Model):
     """Metadata of an uploaded file; the bytes live under a random name outside the web root."""
 
     __tablename__ = "attachments"
@@ -254,11 +273,6 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

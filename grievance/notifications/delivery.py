@@ -33,6 +33,8 @@ class Transport:
     mail_from: str = "noreply@grievance.local"
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_bot_token: str | None = None
     timeout: float = 10.0
 
     @classmethod
@@ -43,13 +45,30 @@ class Transport:
             mail_from=config.get("MAIL_FROM", "noreply@grievance.local"),
             sms_gateway_url=config.get("SMS_GATEWAY_URL"),
             sms_gateway_token=config.get("SMS_GATEWAY_TOKEN"),
+            telegram_api_url=config.get("TELEGRAM_API_URL") or "https://api.telegram.org",
+            telegram_bot_token=config.get("TELEGRAM_BOT_TOKEN"),
         )
 
     def send(self, msg: OutboxMessage) -> None:
         if msg.channel == "sms":
             self._sms(msg)
+        elif msg.channel == "telegram":
+            self._telegram(msg)
         else:
             self._email(msg)
+
+    def _telegram(self, msg: OutboxMessage) -> None:
+        from grievance.telegram import api
+
+        if not self.telegram_bot_token:
+            raise DeliveryError("no Telegram bot configured (TELEGRAM_BOT_TOKEN)")
+        payload = {"chat_id": msg.recipient, "text": outbox.text_of(msg)}
+        if msg.buttons:
+            payload["reply_markup"] = api.keyboard(json.loads(msg.buttons))
+        try:
+            api.call(self.telegram_api_url, self.telegram_bot_token, "sendMessage", payload, timeout=self.timeout)
+        except api.TelegramError as exc:
+            raise DeliveryError(str(exc)) from None
 
     def _sms(self, msg: OutboxMessage) -> None:
         if not self.sms_gateway_url:
@@ -57,7 +76,7 @@ class Transport:
         if urlsplit(self.sms_gateway_url).scheme not in ("http", "https"):
             # urlopen would also read file: and other schemes; the gateway is only ever HTTP(S).
             raise DeliveryError("SMS_GATEWAY_URL must be an http:// or https:// URL")
-        data = json.dumps({"to": msg.recipient, "text": msg.body, "id": msg.idempotency_key}).encode("utf-8")
+        data = json.dumps({"to": msg.recipient, "text": outbox.text_of(msg), "id": msg.idempotency_key}).encode("utf-8")
         request = urllib.request.Request(  # noqa: S310 - URL comes from configuration, not users
             self.sms_gateway_url,
             data=data,

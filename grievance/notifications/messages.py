@@ -25,6 +25,13 @@ COMPLAINANT_SMS = {
         "km": "មូលនិធិបានឆ្លើយតបពាក្យបណ្តឹង {ref} ហើយបានពន្យល់ពីមូលហេតុ។",
         "en": "The fund has answered complaint {ref} and explained why.",
     },
+    "code_reissued": {
+        "km": ("លេខកូដតាមដានថ្មីសម្រាប់ពាក្យបណ្តឹង {ref} ត្រូវបានចេញនៅបញ្ជរទទួលភ្ញៀវ។ បើមិនមែនអ្នកទេ សូមទៅបញ្ជរជាមួយអត្តសញ្ញាណប័ណ្ណ។"),
+        "en": (
+            "A new tracking code for complaint {ref} was issued at a front desk. "
+            "If it was not you, go to a desk with your ID card."
+        ),
+    },
     "escalated": {
         "km": "ពាក្យបណ្តឹង {ref} ត្រូវបានបញ្ជូនទៅក្រុមប្រឹក្សាជាតិគាំពារសង្គម ព្រោះលើសពេលកំណត់។",
         "en": "Complaint {ref} was sent to the National Social Protection Council because it is late.",

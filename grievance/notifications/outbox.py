@@ -9,12 +9,15 @@ lets the receiving side drop the duplicate.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import select, update
 
 from grievance.extensions import db
-from grievance.models import Case, OutboxMessage, User
+from grievance.models import Case, ChatLink, OutboxMessage, User
+from grievance.models.outbox import SCRUBBED
 from grievance.models.timeutil import to_db
 from grievance.notifications import messages
 
@@ -27,9 +30,23 @@ def idempotency_key(*parts: object) -> str:
 
 
 def enqueue(
-    *, channel: str, recipient: str, body: str, key: str, subject: str = "", case: Case | None = None, language="km"
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    key: str,
+    subject: str = "",
+    case: Case | None = None,
+    language="km",
+    secret: str | None = None,
+    transient: bool = False,
+    buttons: list[str] | tuple[str, ...] = (),
 ) -> bool:
-    """Queue one message unless one with the same key exists; returns True if queued."""
+    """Queue one message unless one with the same key exists; returns True if queued.
+
+    `secret` (a tracking or one-time code) replaces `{secret}` in the body only when it is sent, and
+    is forgotten once the message is delivered or given up; so is the recipient of a `transient` one.
+    """
     exists = db.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first()
     if exists:
         return False
@@ -42,28 +59,45 @@ def enqueue(
             subject=subject[:200],
             body=body,
             language=language,
+            secret=secret,
+            transient=transient or secret is not None,
+            buttons=json.dumps(list(buttons), ensure_ascii=False) if buttons else None,
         )
     )
     db.session.flush()
     return True
 
 
+def text_of(msg: OutboxMessage) -> str:
+    """The text as sent: the secret put in its place."""
+    return msg.body.replace("{secret}", msg.secret) if msg.secret else msg.body
+
+
 def notify_complainant(case: Case, event_kind: str, event_seq: int) -> None:
-    """SMS to a complainant who gave a phone number and asked for updates; reference only."""
-    person = case.complainant
-    if person is None or not person.phone or not person.sms_opt_in or case.identity_mode == "anonymous":
-        return
+    """News of a public event, reference only: by SMS to a complainant who gave a phone and asked for
+    updates, and to every Telegram chat that asked for news of this case."""
     body = messages.complainant_sms(event_kind, case.reference, case.language)
     if body is None:
         return
-    enqueue(
-        channel="sms",
-        recipient=person.phone,
-        body=body,
-        key=idempotency_key("complainant", case.id, event_seq),
-        case=case,
-        language=case.language,
-    )
+    person = case.complainant
+    if person is not None and person.phone and person.sms_opt_in and case.identity_mode != "anonymous":
+        enqueue(
+            channel="sms",
+            recipient=person.phone,
+            body=body,
+            key=idempotency_key("complainant", case.id, event_seq),
+            case=case,
+            language=case.language,
+        )
+    for link in db.session.execute(select(ChatLink).where(ChatLink.case_id == case.id)).scalars():
+        enqueue(
+            channel=link.channel,
+            recipient=link.chat_id,
+            body=body,
+            key=idempotency_key("chat", link.id, event_seq),
+            case=case,
+            language=case.language,
+        )
 
 
 def notify_staff(case: Case, event_kind: str, event_seq: int, *, roles: tuple[str, ...], fund_id: int | None) -> int:
@@ -114,11 +148,26 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
+def _forget(msg: OutboxMessage) -> None:
+    """A delivered or abandoned message keeps no secret, nor the recipient of a transient reply."""
+    msg.secret = None
+    if msg.transient:
+        msg.recipient = SCRUBBED
+
+
 def mark_sent(message_id: int, now: datetime) -> None:
+    recipient = sql_case((OutboxMessage.transient.is_(True), SCRUBBED), else_=OutboxMessage.recipient)
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status="sent", sent_at=to_db(now), attempts=OutboxMessage.attempts + 1, last_error=None)
+        .values(
+            status="sent",
+            sent_at=to_db(now),
+            attempts=OutboxMessage.attempts + 1,
+            last_error=None,
+            secret=None,
+            recipient=recipient,
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -130,6 +179,7 @@ def mark_failed(message_id: int, now: datetime, error: str) -> None:
     msg.last_error = error[:200]
     if attempts >= MAX_ATTEMPTS:
         msg.status = "failed"
+        _forget(msg)
     else:
         msg.next_attempt_at = to_db(now + backoff(attempts))
     db.session.flush()

@@ -13,6 +13,7 @@ from grievance.extensions import db, limiter
 from grievance.i18n import current_locale
 from grievance.intake import service as intake
 from grievance.intake.forms import TrackForm
+from grievance.intake.receipts import follow_ways
 from grievance.models import Case, Fund
 from grievance.reports import metrics, service
 from grievance.reports.permissions import can_view_scorecard, scorecard_scopes
@@ -81,4 +82,4 @@ def receipt_pdf():
     case = intake.find_by_tracking(form.reference.data, form.code.data, tracking_key())
     if case is None:
         abort(404)
-    return _pdf(service.receipt_pdf(case, current_locale()), f"{case.reference}.pdf")
+    return _pdf(service.receipt_pdf(case, current_locale(), follow_ways()), f"{case.reference}.pdf")

@@ -362,11 +362,12 @@ def case_file_pdf(case: Case, user: User, lang: str) -> bytes:
     )
 
 
-def receipt_pdf(case: Case, lang: str) -> bytes:
-    """The complainant's receipt: what they told us, where it is, the public history; no code."""
+def receipt_pdf(case: Case, lang: str, follow: dict | None = None) -> bytes:
+    """The complainant's receipt: what they told us, where it is, the public history, where to follow it; no code."""
     return render_pdf(
         "reports/receipt.html",
         lang=lang,
+        follow=follow or {"web": "", "sms": None},
         t=words.words(lang),
         c=_case_facts(case, lang),
         timeline=_timeline(case, lang, public_only=True),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from grievance.domain.dates import MONTHS_EN, MONTHS_KM
+
 ZWSP = "\u200b"
 
 
@@ -130,6 +132,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "api": ("កម្មវិធីដៃគូ (API)", "Partner app (API)"),
     "assisted": (_zw("ដាក់ ជំនួស ដោយ អង្គការ"), "Filed by an organisation"),
     "in_person": (_zw("ដោយ ផ្ទាល់ នៅ ការិយាល័យ"), "In person at an office"),
+    "sms": ("សារ SMS", "SMS"),
+    "telegram": ("កម្មវិធី Telegram", "Telegram"),
     # cover
     "at_a_glance": ("ខែនេះដោយសង្ខេប", "This month at a glance"),
     "how_to_read": ("របៀបអានតារាងពិន្ទុនេះ", "How to read this scorecard"),
@@ -164,6 +168,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "receipt_note": (
         "រក្សាទុកលេខយោងនេះ។ លេខកូដតាមដានរបស់អ្នកមិនត្រូវបានបោះពុម្ពនៅទីនេះទេ។",
         "Keep this reference. Your tracking code is not printed here.",
+    ),
+    "follow_web": (
+        "តាមដានបណ្តឹងរបស់អ្នកនៅលើគេហទំព័រ {address} ដោយប្រើលេខយោង និងលេខកូដតាមដាន។",
+        "Follow your complaint on the web at {address} with the reference number and the tracking code.",
+    ),
+    "follow_sms": (
+        "ឬតាម SMS៖ ផ្ញើលេខយោង និងលេខកូដតាមដានក្នុងសារតែមួយ ទៅលេខ {number}។",
+        "Or by SMS: send the reference number and the tracking code in one message to {number}.",
     ),
     "staff_only": ("សម្រាប់តែបុគ្គលិកមូលនិធិដែលដោះស្រាយប៉ុណ្ណោះ", "For the handling fund's staff only"),
     "status": ("ស្ថានភាព", "Status"),
@@ -224,22 +236,6 @@ EVENT = {
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
 }
-
-MONTHS_KM = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def words(lang: str):

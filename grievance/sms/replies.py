@@ -41,9 +41,11 @@ ESCALATED = {
     "en": " It has been sent to the National Social Protection Council.",
 }
 # One text for an unknown reference, a wrong code and a garbled message alike: it reveals nothing.
+# It also says how to make a complaint, since a text we did not understand may be someone trying to.
 NOT_FOUND = (
     "យើងរកមិនឃើញពាក្យបណ្តឹងដែលមានលេខយោង និងលេខកូដនេះទេ។ "
-    "សូមពិនិត្យលេខទាំងពីរ ហើយផ្ញើម្តងទៀតក្នុងសារតែមួយ ឧទាហរណ៍៖ GRV-2026-000123 ABCD-EFGH-JKMN-PQRS"
+    "សូមពិនិត្យលេខទាំងពីរ ហើយផ្ញើម្តងទៀតក្នុងសារតែមួយ ឧទាហរណ៍៖ GRV-2026-000123 ABCD-EFGH-JKMN-PQRS។ "
+    "ដើម្បីដាក់បណ្ដឹង ផ្ញើ៖ ប្ដឹង"
 )
 
 

@@ -5,13 +5,10 @@ text are personal data: they are never logged, and the per-sender rate limit key
 hash of the number, not the number itself.
 """
 
-import hashlib
-import hmac
-
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from grievance.extensions import csrf, db, limiter
-from grievance.security import tracking_key
+from grievance.security import header_secret_ok, keyed_limit_key, tracking_key
 from grievance.sms import service
 
 bp = Blueprint("sms", __name__)
@@ -20,10 +17,7 @@ MAX_FIELD = 320
 
 
 def _secret_ok() -> bool:
-    expected = current_app.config.get("SMS_INBOUND_SECRET") or ""
-    given = request.headers.get("X-Gateway-Secret", "")
-    # Both sides are compared as bytes of equal type; an unset secret refuses every request.
-    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    return header_secret_ok("X-Gateway-Secret", "SMS_INBOUND_SECRET")
 
 
 def _fields() -> dict:
@@ -32,9 +26,7 @@ def _fields() -> dict:
 
 
 def _sender_key() -> str:
-    sender = str(_fields().get("from", ""))[:64]
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), sender.encode(), hashlib.sha256).hexdigest()
-    return "sms-from:" + digest[:32]
+    return keyed_limit_key("sms-from", str(_fields().get("from", ""))[:64])
 
 
 def _not_gateway() -> bool:

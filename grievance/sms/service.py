@@ -1,20 +1,26 @@
-"""Answering a status request sent by SMS: parse, look up, queue one reply per inbound message."""
+"""SMS: the gateway forwards what a person texted; the conversation answers through the outbox.
+
+Texting the keyword (ប្ដឹង, COMPLAIN) files a complaint in a short exchange; a reference and a code
+check its status (and then add information or answer "did this solve it?"); CODE and a reference
+get a new tracking code sent to the phone on record. See grievance/chat/engine.py.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from datetime import datetime
 
+from grievance.chat import engine
+from grievance.chat import service as chat
+from grievance.domain import dates
 from grievance.domain.calendar import TZ
-from grievance.intake import service as intake
+from grievance.labels import khmer_digits_chosen
 from grievance.models import Case
 from grievance.models.timeutil import from_db
-from grievance.notifications import outbox
 from grievance.sms import replies
 
-# "GRV-2026-000123 ABCD-EFGH-JKMN-PQRS", tolerant of case, spaces and missing dashes.
-_REFERENCE = re.compile(r"GRV[\s\-_.]*(\d{4})[\s\-_.]*(\d{1,9})", re.IGNORECASE)
 MAX_TEXT = 320
+parse = engine.parse_reference
 
 
 @dataclass(frozen=True)
@@ -24,36 +30,23 @@ class Inbound:
     message_id: str
 
 
-def parse(text: str) -> tuple[str, str] | None:
-    """(reference, code) from a free-form text; None if there is no reference at all."""
-    match = _REFERENCE.search(text[:MAX_TEXT])
-    if match is None:
-        return None
-    reference = f"GRV-{match.group(1)}-{int(match.group(2)):06d}"
-    rest = (text[: match.start()] + " " + text[match.end() :])[:MAX_TEXT]
-    code = "".join(ch for ch in rest if ch.isascii() and ch.isalnum())
-    return reference, code
-
-
 def reply_for(case: Case | None) -> tuple[str, str]:
-    """(text, language) of the answer: the status in plain words, or the same 'not found' for all."""
+    """(text, language) of a status answer: the status in plain words, or the same 'not found' for all."""
     if case is None:
         return replies.NOT_FOUND, "km"
-    due = from_db(case.resolve_due_at).astimezone(TZ).strftime("%Y-%m-%d")
+    language = case.language if case.language in ("km", "en") else "km"
+    due = dates.day(from_db(case.resolve_due_at).astimezone(TZ), language, khmer=khmer_digits_chosen())
     escalated = case.escalated_at is not None and case.is_open
-    return replies.status_text(case.reference, case.status, case.language, due, escalated), case.language
+    return replies.status_text(case.reference, case.status, language, due, escalated), language
 
 
-def answer(message: Inbound, *, key: bytes) -> bool:
-    """Queue the reply to one inbound message; a repeat of the same message id queues nothing."""
-    parsed = parse(message.text)
-    case = None if parsed is None else intake.find_by_tracking(parsed[0], parsed[1], key)
-    text, language = reply_for(case)
-    return outbox.enqueue(
-        channel="sms",
-        recipient=message.sender,
-        body=text,
-        key=outbox.idempotency_key("sms-inbound", message.message_id),
-        case=case,
-        language=language,
+def answer(message: Inbound, *, key: bytes, now: datetime | None = None) -> bool:
+    """Answer one inbound text; a repeat of the same gateway message id does nothing (returns False)."""
+    if not chat.first_time("sms", message.message_id):
+        return False
+    conversation = engine.Conversation(chat.settings("sms", max_text=MAX_TEXT), key, now=now)
+    outcome = conversation.handle(engine.Incoming(owner=message.sender, text=message.text[:MAX_TEXT]))
+    chat.queue_replies(
+        "sms", message.sender, outcome.replies, message_id=message.message_id, language=conversation.lang
     )
+    return True

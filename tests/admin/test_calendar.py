@@ -13,6 +13,7 @@ from grievance.admin import calendar as svc
 from grievance.admin.editing import EditConflict, Invalid
 from grievance.admin.guard import AdminRefused
 from grievance.cases import service as cases
+from grievance.domain import dates
 from grievance.domain.calendar import TZ, WorkingCalendar, local_date
 from grievance.extensions import db
 from grievance.models import Case, ClosureDay, Event
@@ -78,8 +79,8 @@ def test_a_closure_moves_open_cases_due_dates_by_one_working_day_and_the_trackin
     (event,) = [e for e in audit.case_events(open_case.id) if e.kind == svc.EVENT]
     assert event.public and json.loads(event.payload)["day"] == day.isoformat()
     page = _track(client, moved, code)
-    new_day = local_date(from_db(moved.resolve_due_at)).isoformat()
-    assert new_day in page and local_date(old_resolve).isoformat() not in page.split("History")[0]
+    new_day = dates.day(local_date(from_db(moved.resolve_due_at)), "km")  # the page reads in Khmer
+    assert new_day in page and dates.day(local_date(old_resolve), "km") not in page.split("History")[0]
     assert "Commune election day" in page or "ការបោះឆ្នោតឃុំ" in page
     assert audit.verify_chain().ok
 
@@ -193,3 +194,20 @@ def test_an_officer_acting_at_the_same_time_is_not_lost(admin, make):
     db.session.commit()
     kinds = [e.kind for e in db.session.execute(select(Event).where(Event.case_id == case.id)).scalars()]
     assert "note" in kinds and svc.EVENT in kinds
+
+
+def test_the_closure_day_is_asked_as_day_month_and_year(admin_client):
+    """No browser date picker (it shows month/day/year): day, the month by name, year, as people write it."""
+    page = admin_client.get(f"/admin/calendar/?year={NOW.year}&lang=km").get_data(as_text=True)
+    assert 'type="date"' not in page
+    assert 'name="day-day"' in page and 'name="day-month"' in page and 'name="day-year"' in page
+    assert "មេសា" in page  # April, by its Khmer name
+    day = _working_day_ahead(3)
+    form = _closure_form(day)
+    del form["day"]
+    form.update({"day-day": str(day.day), "day-month": str(day.month), "day-year": str(day.year)})
+    preview = admin_client.post("/admin/calendar/preview", data=form)
+    assert preview.status_code == 200 and 'id="moves"' in preview.get_data(as_text=True)
+    assert f'name="day" value="{day.isoformat()}"' in preview.get_data(as_text=True)
+    wrong = admin_client.post("/admin/calendar/preview", data=form | {"day-day": "31", "day-month": "2"})
+    assert 'id="moves"' not in wrong.get_data(as_text=True) and 'aria-invalid="true"' in wrong.get_data(as_text=True)

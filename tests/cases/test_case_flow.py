@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grievance.cases.actions import ACTIONS
+from grievance.domain import dates
 from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.models import Case, Event
@@ -57,8 +58,9 @@ def test_officer_of_the_routed_fund_acknowledges_and_resolves_from_the_queue(cli
     row = re.search(rf'<tr[^>]*>\s*<td><a href="/cases/{case.id}">{case.reference}</a></td>(.*?)</tr>', queue, re.S)
     assert row, "the new case is not in the NSAF queue"
     assert "បានទទួល" in row.group(1)  # status: received
-    ack_day = from_db(case.ack_due_at).astimezone(TZ).strftime("%Y-%m-%d")
-    resolve_day = from_db(case.resolve_due_at).astimezone(TZ).strftime("%Y-%m-%d")
+    # The queue is read in Khmer: days with Khmer month names («7 ធ្នូ 2026»).
+    ack_day = dates.day(from_db(case.ack_due_at).astimezone(TZ), "km")
+    resolve_day = dates.day(from_db(case.resolve_due_at).astimezone(TZ), "km")
     assert ack_day in row.group(1) and resolve_day in row.group(1)
 
     page = text_of(client.get(f"/cases/{case.id}"))

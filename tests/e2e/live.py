@@ -89,3 +89,91 @@ def login(context, base: str, email: str, password: str):
     page.fill("#password", password)
     submit(page, "form input[type=submit], form button[type=submit]")
     return page
+
+
+def phone_context(browser, *, javascript: bool = True, **options):
+    """A cheap phone: 360 px wide, no saved cookies; `javascript=False` as with scripts turned off."""
+    options.setdefault("locale", "km-KH")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, device_scale_factor=1, java_script_enabled=javascript, **options
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
+def next_step(page, value: str = "next") -> None:
+    """Press one of the stepped form's buttons (next, district, commune, send) and wait for the answer."""
+    submit(page, f'main form button[name="go"][value="{value}"]')
+
+
+def file_in_steps(
+    page,
+    base: str,
+    *,
+    category: str,
+    description: str,
+    files=(),
+    province: str | None = None,
+    district: str | None = None,
+    commune: str | None = None,
+    identity: str = "anonymous",
+    name: str | None = None,
+    phone: str | None = None,
+    sms: bool = False,
+    about=(),
+    gender: str | None = None,
+    on_step=None,
+) -> None:
+    """Walk the stepped form as a person does, one screen at a time, ending on the receipt.
+
+    `on_step(name)` is called on every screen once it is shown (for checks and screenshots).
+    """
+
+    def shown(step: str) -> None:
+        if on_step is not None:
+            on_step(step)
+
+    page.goto(base + "/")
+    shown("what")
+    page.check(f'input[name="category"][value="{category}"]')
+    next_step(page)
+    shown("story")
+    page.fill("#description", description)
+    if files:
+        page.set_input_files("#attachments", files=list(files))
+    next_step(page)
+    shown("place")
+    if province:
+        page.select_option("#province", province)
+        next_step(page, "district")
+        if district:
+            page.select_option("#district", district)
+            next_step(page, "commune")
+            if commune:
+                page.select_option("#commune", commune)
+    next_step(page)
+    shown("when")
+    next_step(page)
+    shown("card")
+    next_step(page)
+    shown("identity")
+    page.check(f'input[name="identity_mode"][value="{identity}"]')
+    next_step(page)
+    if identity != "anonymous":
+        shown("contact")
+        if name:
+            page.fill("#name", name)
+        if phone:
+            page.fill("#phone", phone)
+        if sms:
+            page.check("#sms_opt_in")
+        next_step(page)
+    shown("about")
+    for box in about:
+        page.check(f"#{box}")
+    if gender:
+        page.select_option("#gender", gender)
+    next_step(page)
+    shown("check")
+    next_step(page, "send")
+    page.wait_for_selector(".receipt")

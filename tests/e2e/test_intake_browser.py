@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from grievance.domain.dates import MONTHS_KM
+from tests.e2e.live import file_in_steps
 from tests.e2e.test_spine_browser import _phone, browser, live_server  # noqa: F401 - fixtures
 from tests.intake import sample_files
 
@@ -144,32 +146,33 @@ def test_anonymous_complaint_in_khmer_with_a_photo_on_a_360px_phone(served, brow
     context = _phone(browser)
     page = context.new_page()
 
-    # The form, in Khmer, without JavaScript needed: choose the place step by step.
-    page.goto(base + "/")
-    assert page.locator("html").get_attribute("lang") == "km"
-    assert_fits_360(page)
-    assert_accessible(page, "the form (km)")
-    page.check('input[name="category"][value="NSAF-CT-AMOUNT"]')
-    page.fill("#description", KM_DESCRIPTION)
-    page.select_option("#province", "12")
-    page.click("button.step")  # "choose the district": the form comes back with the districts
-    page.wait_for_selector("#district")
-    assert page.input_value("#description") == KM_DESCRIPTION  # nothing typed was lost
-    page.select_option("#district", "1201")
-    page.click("button.step")
-    page.wait_for_selector("#commune")
-    page.select_option("#commune", "120101")
-    page.check("#idpoor")
-    page.set_input_files("#attachments", files=[{"name": "ការតវ៉ា.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-    assert page.is_checked('input[name="identity_mode"][value="anonymous"]')
-    publish(page, "intake-form-km-360")
-    page.click("#submit")
+    # The form, in Khmer, one question per screen: choose the place step by step.
+    def each_step(step: str) -> None:
+        assert page.locator("html").get_attribute("lang") == "km"
+        assert_fits_360(page)
+        assert_accessible(page, f"the form's {step} step (km)")
+        if step == "check":
+            assert KM_DESCRIPTION in page.locator("main").inner_text()  # nothing typed was lost
+            publish(page, "intake-form-km-360")
+
+    file_in_steps(
+        page,
+        base,
+        category="NSAF-CT-AMOUNT",
+        description=KM_DESCRIPTION,
+        files=[{"name": "ការតវ៉ា.jpg", "mimeType": "image/jpeg", "buffer": photo}],
+        province="12",
+        district="1201",
+        commune="120101",
+        about=("idpoor",),
+        on_step=each_step,
+    )
 
     # The receipt: reference and code once, the due date, advice to write it down.
     page.wait_for_selector(".receipt")
     reference, code = receipt_values(page)
     assert "កត់ទុក" in page.locator("p.flash.warning").inner_text()  # "write it down"
-    assert re.search(r"\d{4}-\d{2}-\d{2}", page.locator("ul.dates").inner_text())
+    assert any(month in page.locator("ul.dates").inner_text() for month in MONTHS_KM)  # Khmer month names
     assert_fits_360(page)
     assert_accessible(page, "the receipt (km)")
     publish(page, "intake-receipt-km-360")
@@ -212,16 +215,24 @@ def test_confidential_complaint_in_english_is_seen_only_by_the_handling_fund(ser
     page.click("nav.lang a[lang=en]")  # the visible language switch
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").first.inner_text() == "Make a complaint"
-    assert_accessible(page, "the form (en)")
-    page.check('input[name="category"][value="HEALTH-FEE"]')
-    page.fill("#description", EN_DESCRIPTION)
-    page.check('input[name="identity_mode"][value="confidential"]')
-    page.fill("#name", "Srey Pov")
-    page.fill("#phone", "012 345 678")
-    page.check("#sms_opt_in")
-    page.select_option("#gender", "female")
-    publish(page, "intake-form-en-360")
-    page.click("#submit")
+
+    def each_step(step: str) -> None:
+        assert_accessible(page, f"the form's {step} step (en)")
+        if step == "contact":
+            publish(page, "intake-form-en-360")
+
+    file_in_steps(
+        page,
+        base,
+        category="HEALTH-FEE",
+        description=EN_DESCRIPTION,
+        identity="confidential",
+        name="Srey Pov",
+        phone="012 345 678",
+        sms=True,
+        gender="female",
+        on_step=each_step,
+    )
     page.wait_for_selector(".receipt")
     assert page.locator("h1").first.inner_text() == "Your complaint has been received"
     reference, code = receipt_values(page)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from config import TestConfig
-from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from grievance.domain.dates import MONTHS_KM
+from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, file_in_steps, require_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -105,12 +106,14 @@ def test_complaint_in_khmer_is_answered_by_the_fund_and_tracked_by_the_citizen(l
     # Nothing spills sideways on a 360 px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # 2. They choose what happened and tell it in Khmer, staying anonymous.
-    page.check('input[name="category"][value="NSAF-CT-MISSING"]')
-    page.fill("#description", DESCRIPTION)
-    assert page.is_checked('input[name="identity_mode"][value="anonymous"]')
-    page.screenshot(path=str(shots / "1-form-filled.png"), full_page=True)
-    page.click("#submit")
+    # 2. They choose what happened and tell it in Khmer, one question per screen, staying anonymous.
+    def each_step(step: str) -> None:
+        if step == "identity":
+            assert page.is_checked('input[name="identity_mode"][value="anonymous"]')
+        if step == "check":
+            page.screenshot(path=str(shots / "1-form-filled.png"), full_page=True)
+
+    file_in_steps(page, base, category="NSAF-CT-MISSING", description=DESCRIPTION, on_step=each_step)
 
     # 3. The receipt: reference and tracking code, shown once.
     page.wait_for_selector(".receipt")
@@ -138,7 +141,12 @@ def test_complaint_in_khmer_is_answered_by_the_fund_and_tracked_by_the_citizen(l
     desk.goto(base + "/cases/")
     row = desk.locator("table.queue tbody tr", has_text=reference)
     assert row.count() == 1, "the case is not in the NSAF queue (or is there twice)"
-    dates = re.findall(r"\d{4}-\d{2}-\d{2}", row.inner_text())
+    # The staff page is in Khmer too: days with Khmer month names («7 ធ្នូ 2026»).
+    months = "|".join(MONTHS_KM)
+    dates = [
+        (int(y), MONTHS_KM.index(m) + 1, int(d))
+        for d, m, y in re.findall(rf"(\d{{1,2}}) ({months}) (\d{{4}})", row.inner_text())
+    ]
     assert len(dates) == 2 and dates[0] <= dates[1], f"acknowledge-by and resolve-by dates missing: {dates}"
     assert "បានទទួល" in row.inner_text()  # status: received
     desk.screenshot(path=str(shots / "3-queue.png"), full_page=True)

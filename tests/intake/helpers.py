@@ -123,3 +123,8 @@ def frozen_datetime(instant: datetime):
             return instant.astimezone(timezone.utc).replace(tzinfo=None)
 
     return Frozen
+
+
+def stored_files(upload_dir) -> list[str]:
+    """The files in the upload folder (none if it was never made)."""
+    return sorted(p.name for p in upload_dir.iterdir()) if upload_dir.exists() else []

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import inspect, select, text
 
+from grievance.domain import dates
 from grievance.domain.calendar import TZ, WorkingCalendar
 from grievance.extensions import db
 from grievance.models import Case, ClosureDay
@@ -90,8 +91,10 @@ def test_khmer_complaint_reaches_the_routed_funds_queue_with_working_day_deadlin
     for holiday in (date(2026, 4, 14), date(2026, 4, 15), date(2026, 4, 16)):
         assert not calendar.is_working_day(holiday)
 
-    # The receipt names the fund and the acknowledgement date the person can hold it to.
-    assert f"{expected_ack:%Y-%m-%d}" in page
+    # The receipt names the fund and the acknowledgement date the person can hold it to, with
+    # the Khmer month name (17 April: «17 មេសា 2026»).
+    assert f"{expected_ack.day} {dates.MONTHS_KM[expected_ack.month - 1]} {expected_ack.year}" in page
+    assert dates.day(expected_ack, "km") in page
     assert case.fund.name("km") in page
 
     role, staff_fund = viewer
@@ -103,8 +106,8 @@ def test_khmer_complaint_reaches_the_routed_funds_queue_with_working_day_deadlin
     assert row, f"{reference} is not in the {role} queue"
     cells = row.group(1)
     assert f"<td>{fund}</td>" in cells
-    assert f"{_local_day(case.ack_due_at):%Y-%m-%d}" in cells
-    assert f"{_local_day(case.resolve_due_at):%Y-%m-%d}" in cells
+    assert dates.day(_local_day(case.ack_due_at), "km") in cells  # the staff page is in Khmer too
+    assert dates.day(_local_day(case.resolve_due_at), "km") in cells
 
 
 def test_a_case_is_not_in_another_funds_queue(client, login_as):

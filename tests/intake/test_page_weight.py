@@ -48,3 +48,22 @@ def test_the_form_loads_no_script_and_no_third_party_resource(client):
     html = text_of(client.get("/"))
     assert "<script" not in html
     assert not re.search(r'(?:href|src)="(?:https?:)?//', html)
+
+
+STEP_NAMES = ["what", "story", "place", "when", "card", "identity", "contact", "about", "check"]
+
+
+@pytest.mark.parametrize("lang", ["km", "en"])
+def test_every_step_of_the_form_fits_the_budget_on_first_load(client, lang):
+    """Each screen of the stepped form, with its stylesheet, as a first visit loads it (nothing cached)."""
+    from tests.intake.helpers import form_token
+
+    client.set_cookie("lang", lang)
+    token = form_token(client)
+    client.post("/complaint/what", data={"category": "NSAF-CT-MISSING", "form_token": token})
+    client.post("/complaint/identity", data={"identity_mode": "confidential"})  # so the contact step shows
+    client.post("/complaint/place", data={"province": "12", "district": "1201", "go": "commune"})
+    for step in STEP_NAMES:
+        total, sizes = first_load_bytes(client, f"/complaint/{step}")
+        assert total <= BUDGET, f"{step}: {total} bytes > {BUDGET}: {sizes}"
+        assert "<script" not in text_of(client.get(f"/complaint/{step}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from sqlalchemy import func, select
@@ -18,21 +17,11 @@ from tests.intake.helpers import (
     form_token,
     receipt_of,
     row_counts,
+    stored_files,
     submit_complaint,
     text_of,
     textarea_value,
 )
-
-
-@pytest.fixture()
-def upload_dir(app, tmp_path, monkeypatch):
-    path = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(path))
-    return path
-
-
-def stored_files(upload_dir) -> list[str]:
-    return sorted(os.listdir(upload_dir)) if upload_dir.exists() else []
 
 
 def attachment_count() -> int:
@@ -277,7 +266,9 @@ def test_a_reloaded_form_asks_to_choose_the_files_again(client, upload_dir):
 
 
 def test_the_form_is_multipart_and_offers_the_place_step_without_javascript(client):
-    page = text_of(client.get("/"))
+    # The whole form on one page, as a one-request submission with a mistake gets it back to correct
+    # (the stepped form's own place step is in test_steps.py).
+    page = text_of(submit_complaint(client, description=""))
     assert 'enctype="multipart/form-data"' in page
     assert 'formaction="/place#place"' in page
     assert "<script" not in page

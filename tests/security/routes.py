@@ -77,6 +77,7 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "token": lambda: "0" * 20,
         "code": lambda: "en",
         "filename": lambda: _static_file(app),
+        "step": lambda: "what",  # the public form's first step
         # the admin area: another account than the admin's own, and one of each setting
         "user_id": lambda: world.users["officer_b"].id,
         "category_id": lambda: world.cases["a"].category_id,

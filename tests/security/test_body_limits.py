@@ -17,7 +17,7 @@ from tests.security.conftest import ROLES
 from tests.security.routes import routes, url_for_route
 
 MEGABYTE = 1024 * 1024
-UPLOAD_VIEWS = {"intake.submit", "intake.choose_place"}
+UPLOAD_VIEWS = {"intake.submit", "intake.choose_place", "intake.save_step"}  # save_step: the story step
 
 
 def _posts(app, world):

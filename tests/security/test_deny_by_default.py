@@ -15,6 +15,9 @@ INTENDED_PUBLIC = {
     "intake.form",
     "intake.submit",
     "intake.choose_place",
+    "intake.show_step",
+    "intake.save_step",
+    "intake.send",
     "intake.track",
     "intake.track_lookup",
     "intake.add_information",
@@ -46,6 +49,7 @@ INTENDED_PUBLIC = {
     "transparency.figures_csv",
     # the SMS gateway (shared secret, not a login)
     "sms.inbound",
+    "telegram.webhook",
 }
 
 

@@ -262,8 +262,24 @@ def _desk_receipt(ctx, kind, role):
     return Attempt("/frontdesk/receipt.pdf", {"reference": case.reference, "code": code, "language": "en"}, _is_pdf)
 
 
+def _page_status(path: str, status: int, **data):
+    return lambda ctx, kind, role: Attempt(path, dict(data), _status(status))
+
+
 def _page(path: str, data: dict | None = None):
     return lambda ctx, kind, role: Attempt(path, dict(data or {}), _status(200))
+
+
+def _desk_identity(ctx, kind, role):
+    case = ctx.fresh(kind, "in_progress")
+    before = _count(IdentityView)
+    return Attempt(f"/frontdesk/cases/{case.id}/identity", {}, _rows_added(IdentityView, before))
+
+
+def _desk_new_code(ctx, kind, role):
+    case = ctx.fresh(kind, "in_progress")
+    data = {"document": "id_card", "checked": "y"}
+    return Attempt(f"/frontdesk/cases/{case.id}/new-code", data, _event_added(ctx, case, "code_reissued"))
 
 
 # --- public endpoints: anyone, logged in or not ---
@@ -485,6 +501,17 @@ POSTS: dict[str, Rule] = {
     "auth.totp_setup": Rule(only("admin", "oversight", "supervisor"), _totp_setup),
     "auth.logout": Rule(lambda kind: STAFF, _logout),
     # public: anyone, logged in or not
+    "frontdesk.identity": Rule(
+        lambda kind: DESK_SEES[kind], _desk_identity, KINDS, hidden=lambda kind: {"frontdesk"} - DESK_SEES[kind]
+    ),
+    "frontdesk.new_code": Rule(
+        lambda kind: DESK_SEES[kind], _desk_new_code, KINDS, hidden=lambda kind: {"frontdesk"} - DESK_SEES[kind]
+    ),
+    # the form in steps: the first step starts a draft (303 to the next); "Send" without one starts again
+    "intake.save_step": Rule(every, _page_status("/complaint/what", 303, category="NSAF-CT-MISSING"), public=True),
+    "intake.send": Rule(every, _page_status("/complaint/check", 303), public=True),
+    # Telegram holds a shared secret, no role does (tests/telegram: with the secret)
+    "telegram.webhook": Rule(only(), _page_status("/telegram/webhook", 403), public=True),
     "auth.login": Rule(every, _login, public=True),
     "auth.totp": Rule(every, _nothing_pending("/auth/totp"), public=True),
     "auth.totp_enrol": Rule(every, _nothing_pending("/auth/totp/enrol"), public=True),

@@ -1,0 +1,1 @@
+"""Complaints by conversation: SMS and Telegram ask the form's questions one message at a time."""

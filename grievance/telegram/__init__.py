@@ -1,0 +1,1 @@
+"""Complaints over Telegram: a bot that receives updates on a webhook and answers through the outbox."""

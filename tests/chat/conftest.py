@@ -1,0 +1,1 @@
+from tests.chat.helpers import channels, client  # noqa: F401 - fixtures
