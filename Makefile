@@ -15,7 +15,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help venv setup setup-dev font run test lint format db seed demo bench clean-venv
+.PHONY: help venv setup setup-dev font test-tools run test lint format db seed demo bench clean-venv
 
 help:
 	@echo "make run      set up, migrate, seed reference + demo data, serve on http://$(HOST):$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make seed     load reference data (idempotent); make demo adds demo accounts and cases"
 	@echo "make setup    virtualenv + runtime requirements; make setup-dev adds test tools"
 	@echo "make font     install the Khmer font (fonts-khmeros) if none is present"
+	@echo "make test-tools  install what the tests drive (chromium, redis-server, openssl) if missing"
 	@echo "make bench    production-scale figures: 1M cases, latencies, sweep, scorecard, intake throughput"
 	@echo "             (BENCH_ARGS=\"--cases 100000\"; BENCH_PG_URL=postgresql://... adds PostgreSQL)"
 
@@ -59,6 +60,27 @@ font:
 		echo "            (Khmer text in PDFs shows as boxes until then)"; \
 	fi
 
+# What the tests drive besides Python: Debian's Chromium (Playwright's browser tests), redis-server
+# (limits shared across gunicorn workers; `make test` starts a throwaway one) and openssl (the
+# TLS certificate of the production-setup test). Installed with apt-get when root, as the font is.
+TEST_TOOLS := chromium redis-server openssl
+CHROMIUM ?= /usr/bin/chromium
+test-tools:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	if [ -z "$$missing" ]; then \
+		echo "Test tools: $(TEST_TOOLS) present"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Test tools: installing$$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; }; \
+	else \
+		echo "Test tools: missing$$missing. Install them with: sudo apt-get install$$missing"; \
+		echo "            (until then their tests skip, and fail under CI=true)"; \
+	fi
+
 db: setup
 	@mkdir -p instance
 	$(FLASK) db upgrade
@@ -74,8 +96,9 @@ run: setup font demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collects no tests: that is a failure too (make stops on any non-zero).
-test: setup-dev font
-	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+# scripts/with-redis.sh gives pytest a throwaway Redis (REDIS_URL) unless one is already named.
+test: setup-dev font test-tools
+	@status=0; PYTHON=$(BIN)/python scripts/with-redis.sh $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; \
 	exit $$status
 	$(BIN)/ruff check .

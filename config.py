@@ -19,6 +19,15 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (of proxy hops), not {value!r}")
+    return int(value)
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -70,8 +79,23 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     IDLE_TIMEOUT_SECONDS = 30 * 60
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keeps this deployment's counters apart from another's in a shared Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_ENABLED = True
+    # When Redis cannot be reached, each worker counts the same limits in its own memory until it
+    # answers again (checked with a growing interval), instead of answering 500 to every form and
+    # login in the country. The login throttle does the same (auth/throttle.py).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # How many proxies in front of the app add X-Forwarded-For / X-Forwarded-Proto (Werkzeug's
+    # ProxyFix): 1 behind one nginx. 0 (the default) trusts no header, so a client cannot choose
+    # the address its rate limits are counted under. docs/deploy.md shows the nginx side.
+    TRUSTED_PROXIES = _count("TRUSTED_PROXIES", 0)
+    # Filing from one client address (a person, or a family sharing a phone); a refused form does not count.
+    INTAKE_RATE_LIMIT = os.environ.get("INTAKE_RATE_LIMIT", "20/hour;5/minute")
+    # A session works only from the client it was created on: its user agent, and its address
+    # (IPv4 exactly, IPv6 by its /64) unless SESSION_BIND_ADDRESS is false.
+    SESSION_BIND_ADDRESS = _bool("SESSION_BIND_ADDRESS", True)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     REPORTS_DIR = os.environ.get("REPORTS_DIR", str(BASE_DIR / "reports"))
     SMTP_HOST = os.environ.get("SMTP_HOST")

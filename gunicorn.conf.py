@@ -9,7 +9,8 @@ Everything can be set from the environment (see docs/deploy.md):
 
 The access log records method, path WITHOUT query string, status, size and duration: never
 the client's address, user agent, referrer or query string, so the public side keeps no
-record of who complained (docs/security: identity and data minimisation).
+record of who complained (docs/security: identity and data minimisation). The error log has
+every address scrubbed (seclog.NoAddresses): gunicorn names the client of a malformed request.
 """
 
 import multiprocessing
@@ -48,9 +49,16 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"safe": {"()": _FORMATTER}},
+    # gunicorn's error log would name the client of a malformed request: addresses are scrubbed.
+    "filters": {"no_addresses": {"()": "grievance.seclog.NoAddresses"}},
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "formatter": "safe", "stream": "ext://sys.stdout"},
-        "stderr": {"class": "logging.StreamHandler", "formatter": "safe", "stream": "ext://sys.stderr"},
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "safe",
+            "stream": "ext://sys.stderr",
+            "filters": ["no_addresses"],
+        },
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {

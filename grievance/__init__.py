@@ -19,6 +19,8 @@ def create_app(config_class=None) -> Flask:
         static_folder="static",
     )
     app.config.from_object(config_class)
+    _make_database_folder(app)
+    _trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -27,11 +29,56 @@ def create_app(config_class=None) -> Flask:
     return app
 
 
+def _make_database_folder(app: Flask) -> None:
+    """An SQLite file's folder (instance/ by default) is made, so a fresh clone can `flask db upgrade`."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not url.database.startswith("file:"):
+            try:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # an unreachable disk: the app starts and answers 503 until it is back (ops/outage)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the TRUSTED_PROXIES nearest X-Forwarded-* entries.
+
+    Rate limits and session binding are keyed on the client's address; behind a proxy that is
+    the proxy's own unless its X-Forwarded-For is read. Only as many hops as are configured are
+    trusted, so a client cannot choose an address by sending the header itself.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def register_extensions(app: Flask) -> None:
     from grievance import labels, seclog, security, sqlite
     from grievance.auth import sessions
     from grievance.extensions import babel, csrf, db, limiter, login_manager, migrate
     from grievance.i18n import current_locale, select_locale
+
+    @app.before_request
+    def _begin_mode():
+        # First of all the before_request functions: loading the logged-in user (Flask-Login,
+        # on first use of current_user) already opens a transaction, and a GET that began
+        # IMMEDIATE would queue behind every writer for a page that only reads.
+        request.environ["grievance.sqlite_token"] = sqlite.set_read_only(request.method in ("GET", "HEAD"))
+
+    # Second: before CSRF, the rate limiter's key functions or a view read the body.
+    app.before_request(security.bound_body)
+
+    @app.teardown_request
+    def _end_mode(_exc):
+        token = request.environ.pop("grievance.sqlite_token", None)
+        if token is not None:
+            sqlite.reset(token)
 
     db.init_app(app)
     from grievance.services import touches
@@ -49,7 +96,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
+    # Sessions are bound to their client by auth/sessions.load_user; Flask-Login's own "strong"
+    # mode only marks permanent sessions as not fresh, which protects nothing.
+    login_manager.session_protection = None
     from flask_babel import refresh as babel_refresh
 
     @app.before_request
@@ -65,23 +114,11 @@ def register_extensions(app: Flask) -> None:
     labels.init_app(app)
     seclog.configure()
 
-    @app.before_request
-    def _begin_mode():
-        request.environ["grievance.sqlite_token"] = sqlite.set_read_only(request.method in ("GET", "HEAD"))
-
-    @app.teardown_request
-    def _end_mode(_exc):
-        token = request.environ.pop("grievance.sqlite_token", None)
-        if token is not None:
-            sqlite.reset(token)
-
     @app.context_processor
     def _template_globals():
         return {"locale": current_locale()}
 
-    from grievance.auth.service import load_user
-
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(sessions.load_user)
 
 
 def _migrations_dir():
@@ -143,7 +180,23 @@ def register_errorhandlers(app: Flask) -> None:
             return open311.http_error(exc)
         if exc.code in (401, 403, 404) and current_user.is_authenticated:
             seclog.event("refused", user=current_user.id, code=exc.code, endpoint=request.endpoint)
+        if exc.code == 429:
+            from grievance import retry
+
+            seconds = retry.breached_wait_seconds()
+            page = render_template("errors/error.html", code=429, name=exc.name, wait=retry.try_again_message(seconds))
+            return retry.refused(page, seconds)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
+
+    from grievance.services.permits import NotPermitted
+
+    @app.errorhandler(NotPermitted)
+    def _not_permitted(exc: NotPermitted):
+        # A service refused the role (whatever the page showed): nothing it did may be kept.
+        db.session.rollback()
+        code = 404 if exc.hidden else 403
+        seclog.event("refused", user=exc.user_id, code=code, action=exc.action, endpoint=request.endpoint)
+        return render_template("errors/error.html", code=code, name="Not Found" if exc.hidden else "Forbidden"), code
 
     @app.errorhandler(Exception)
     def _server_error(exc: Exception):

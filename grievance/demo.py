@@ -21,6 +21,7 @@ DEMO_USERS = [
     # email, role, fund, organisation, name
     ("admin@demo.grievance.kh", "admin", None, None, "Admin Demo"),
     ("council@demo.grievance.kh", "oversight", None, None, "Sokha (NSPC)"),
+    ("triage@demo.grievance.kh", "officer", "NSPC", None, "Kosal (NSPC triage desk)"),
     (
         "nsaf.supervisor@demo.grievance.kh",
         "supervisor",
@@ -183,7 +184,6 @@ def seed_demo(
         f.code: db.session.execute(select(User).where(User.fund_id == f.id, User.role == "officer")).scalar()
         for f in db.session.execute(select(Fund)).scalars()
     }
-    council = db.session.execute(select(User).where(User.role == "oversight")).scalar()
     nssf = db.session.execute(select(Fund).where(Fund.code == "NSSF")).scalar_one()
     monitor = db.session.execute(select(User).where(User.role == "monitor")).scalar()
     weights = [9, 5, 4, 3, 2, 4, 6, 3, 2, 4, 3, 5, 2, 2, 2, 2]
@@ -220,7 +220,7 @@ def seed_demo(
             organisation=monitor.organisation if assisted else None,
             now=received,
         )
-        _play_history(receipt.case, rng, received, now, staff, council, nssf)
+        _play_history(receipt.case, rng, received, now, staff, nssf)
         if progress and (i + 1) % 50 == 0:
             progress(i + 1)
     sweep(now)
@@ -297,8 +297,8 @@ def seed_admin_demo(now: datetime) -> None:
     )
 
 
-def _play_history(case, rng, received, now, staff, council, nssf) -> None:
-    officer = staff.get(case.fund.code) or council
+def _play_history(case, rng, received, now, staff, nssf) -> None:
+    officer = staff[case.fund.code]  # the council's triage desk handles NSPC's cases; its readers act on none
     t = received
     age_days = (now - received).days
 

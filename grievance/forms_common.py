@@ -29,7 +29,7 @@ MESSAGES = {
 BADLY_ENCODED = "grievance.badly_encoded_fields"
 
 
-def flag_badly_encoded(body: bytes) -> None:
+def flag_badly_encoded(body: bytes) -> frozenset[str]:
     """List the url-encoded fields whose value is not valid UTF-8 (Werkzeug would keep "%FF" as text)."""
     bad = set()
     for pair in body.split(b"&"):
@@ -40,6 +40,7 @@ def flag_badly_encoded(body: bytes) -> None:
             bad.add(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
     if bad:
         request.environ[BADLY_ENCODED] = frozenset(bad)
+    return frozenset(bad)
 
 
 def error_text(form) -> str:

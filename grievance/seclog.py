@@ -54,6 +54,43 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+# IPv6 in any spelling that cannot be a time of day: with "::", or with seven colons.
+_IPV6 = re.compile(
+    r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"
+    r"|(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){7}(?![\w:])"
+)
+
+
+def scrub_addresses(text: str) -> str:
+    """Every IPv4 and IPv6 address in `text` replaced by <address>."""
+    text = _IPV4.sub("<address>", text)
+    return _IPV6.sub(_ipv6, text)
+
+
+def _ipv6(match: re.Match) -> str:
+    found = match.group()
+    tail = ":" if found.endswith(":") and not found.endswith("::") else ""  # "ip=2001:db8::1: error"
+    found = found[: len(found) - len(tail)]
+    return "<address>" + tail if "::" in found or found.count(":") >= 7 else match.group()
+
+
+class NoAddresses(logging.Filter):
+    """For gunicorn's error log: it names the client of a malformed request ("Invalid request from
+    ip=…") and writes request URIs with their query strings. Addresses become <address>, query
+    strings go; the line saying where gunicorn listens is the server's own and stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.startswith("Listening at:"):
+            message = scrub_addresses(message)
+            message = re.sub(r"(Error handling request \S+ [^?\s]*)\?\S*", r"\1", message)
+        record.msg, record.args = message, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub_addresses(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
 def formatter() -> logging.Formatter:
     """The formatter LOG_FORMAT asks for: `json` (JSON lines) or plain text (the default)."""
     if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":

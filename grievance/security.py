@@ -54,16 +54,41 @@ PUBLIC_ENDPOINTS = {
 }
 
 
-def client_key() -> str:
-    """Rate-limit key for the caller's address, as a keyed hash: raw addresses are never stored."""
+def client_address() -> str:
+    """The client's address as limits and session binding see it: IPv4 whole, IPv6 by its /64.
+
+    Behind TRUSTED_PROXIES proxies it is the address they passed on (ProxyFix), else the
+    peer's. An IPv6 host picks any address in its /64 at will, so the /64 is the one that
+    names it. Never stored or logged: callers keep only a keyed hash of it.
+    """
+    import ipaddress
+
+    raw = request.remote_addr or "-"
+    try:
+        address = ipaddress.ip_address(raw.split("%", 1)[0])
+    except ValueError:
+        return raw
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA-256 of `value` under SECRET_KEY, separated by `purpose`: for keys that must not hold the value."""
     import hashlib
     import hmac
 
     from flask import current_app
 
-    address = request.remote_addr or "-"
     secret = current_app.config["SECRET_KEY"].encode("utf-8")
-    return "addr:" + hmac.new(secret, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key() -> str:
+    """Rate-limit key for the client (see client_address), as a keyed hash: raw addresses are never stored."""
+    return "addr:" + keyed_hash("client", client_address())
 
 
 def header_secret_ok(header: str, setting: str) -> bool:
@@ -119,24 +144,70 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def accepts_uploads(view):
+    """Mark a view whose form carries files: a multipart body may reach MAX_CONTENT_LENGTH.
+
+    Every other request body is held to MAX_FORM_MEMORY_SIZE (200 KB), before anything reads it.
+    """
+    view.accepts_uploads = True
+    return view
+
+
+def body_limit() -> int:
+    """The largest body this request's endpoint accepts."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "accepts_uploads", False) and request.mimetype == "multipart/form-data":
+        return current_app.config["MAX_CONTENT_LENGTH"]
+    return current_app.config["MAX_FORM_MEMORY_SIZE"]
+
+
+def bound_body() -> None:
+    """Refuse an oversized body before it is read (413), and bound one sent without a length.
+
+    Werkzeug applies MAX_FORM_MEMORY_SIZE only to multipart text parts: an url-encoded body (what
+    most forms send) was read whole up to MAX_CONTENT_LENGTH (16 MB), parsed, validated and
+    echoed back. Then url-encoded fields that are not valid UTF-8 (Werkzeug keeps the bytes as
+    literal "%FF" text) are listed for the forms to refuse; outside the public side (where the
+    forms say so next to the field) and the API (which answers in its own JSON), the whole
+    request is refused: no browser sends them.
+    """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    limit = body_limit()
+    if request.max_content_length is None or request.max_content_length > limit:
+        request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        _measure_unsized_body(limit)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        from grievance.forms_common import flag_badly_encoded
+
+        flagged = flag_badly_encoded(request.get_data(cache=True))
+        if flagged and request.blueprint not in ("intake", "api"):
+            abort(400)
+
+
+def _measure_unsized_body(limit: int) -> None:
+    """A chunked body (no Content-Length): read at most limit + 1 bytes; over the limit is a 413.
+
+    Werkzeug would otherwise cut such a body silently at the limit and parse what it got.
+    """
+    import io
+
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    request.environ["wsgi.input"] = io.BytesIO(data)
+    request.environ["CONTENT_LENGTH"] = str(len(data))
+    request.environ.pop("wsgi.input_terminated", None)
+
+
 def init_app(app: Flask) -> None:
     # Before the blueprints register their rules, so every <int:...> in the app uses it.
     app.url_map.converters["int"] = DatabaseIdConverter
-
-    @app.before_request
-    def _flag_badly_encoded_form_fields():
-        # Werkzeug keeps invalid UTF-8 in url-encoded bodies as literal "%FF" text; CleanText
-        # refuses the fields listed here. The intake blueprint does this itself, after lowering
-        # the body limit, so its body must not be read here first; the Open311 API decodes its
-        # bodies strictly itself (api/payload.parse_urlencoded).
-        if (
-            request.method == "POST"
-            and request.mimetype == "application/x-www-form-urlencoded"
-            and request.blueprint not in ("intake", "api")
-        ):
-            from grievance.forms_common import flag_badly_encoded
-
-            flag_badly_encoded(request.get_data(cache=True))
 
     @app.before_request
     def _deny_by_default():
@@ -156,7 +227,9 @@ def init_app(app: Flask) -> None:
     def _headers(response):
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Same-origin requests keep their Referer: Flask-WTF's HTTPS check refuses a form post
+        # without one (behind TLS nobody could log in or file); other sites still get none.
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.endpoint != "static":

@@ -64,12 +64,14 @@ def _postgres_schema():
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-# SQLite always; PostgreSQL too in the run that names one (`.ci/run`'s second pass), so the
-# SQLite run has nothing to skip.
-_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else [])
+# SQLite always; PostgreSQL in the run that has one (.ci/run's second `make test`), so that the
+# SQLite run reports no skipped test.
+DATABASES = ["sqlite"] + (
+    ["postgresql"] if (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql") else []
+)
 
 
-@pytest.fixture(params=_BACKENDS)
+@pytest.fixture(params=DATABASES)
 def migration_app(request, tmp_path):
     """An app bound to an empty database (or PostgreSQL schema), inside an app context."""
     if request.param == "sqlite":

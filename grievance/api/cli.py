@@ -37,7 +37,9 @@ def create(org_name: str, purpose: str) -> None:
     click.echo(key)
 
 
-@apikeys.command("revoke")
+# A prefix is random URL-safe text and may begin with "-": such an argument is taken as the
+# prefix, not as an unknown option (`apikeys revoke -Xa1b2c3` works; so does `-- -Xa1b2c3`).
+@apikeys.command("revoke", context_settings={"ignore_unknown_options": True})
 @click.argument("prefix")
 def revoke(prefix: str) -> None:
     """Deactivate the key with this prefix (the 8 characters after grv_)."""

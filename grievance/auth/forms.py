@@ -19,7 +19,9 @@ class TotpForm(FlaskForm):
 
 
 class TotpSetupForm(TotpForm):
-    secret = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    # Proof that the account's owner is at the keyboard, not only their live session: the
+    # password when two-step login is off, the current app's code when it is on (its label is set by the view).
+    proof = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("Turn on two-step login"))
 
 

@@ -70,6 +70,27 @@ def find_active(email: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def tell_owner_of_failed_logins(email: str, count: int, *, now: float | None = None) -> bool:
+    """E-mail the account's owner that wrong passwords are being tried (once per hour); False if no such account."""
+    import time
+
+    from grievance.notifications import messages, outbox
+
+    user = find_active(email)
+    if user is None:
+        return False
+    subject, body = messages.account_email("failed_logins", user.locale, count=count, email=user.email)
+    hour = int((now or time.time()) // 3600)
+    return outbox.enqueue(
+        channel="email",
+        recipient=user.email,
+        subject=subject,
+        body=body,
+        key=outbox.idempotency_key("failed-logins", user.id, hour),
+        language=user.locale,
+    )
+
+
 def end_all_sessions(user: User) -> None:
     """Rotate the session token: every session of this user stops working."""
     user.session_token = secrets.token_hex(32)
@@ -154,6 +175,10 @@ def note_login(user: User, now=None) -> None:
     )
 
 
+def can_use_totp(user: User) -> bool:
+    return user.role in TOTP_ROLES
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Check the current password, set the new one and end every other session."""
     from grievance.models.timeutil import utcnow
@@ -215,15 +240,44 @@ def check_totp(user: User, code: str, now: float | None = None) -> bool:
     return result.rowcount == 1
 
 
-def enable_totp(user: User, secret: str, code: str, now: float | None = None) -> bool:
+class TotpRefused(AccountError):
+    """Two-step login was not turned on; `reason` is "password", "current_code" or "code"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def enable_totp(
+    user: User, secret: str, code: str, *, proof: str | None, enrolling: bool = False, now: float | None = None
+) -> None:
+    """Turn on two-step login with `secret` (made by the server), or move it to a new phone.
+
+    `proof` shows the owner is there, not just their live session: the password to turn it on,
+    the current app's code to move it (so a stolen session cannot bind the account to a phone
+    of its own). `enrolling`: the first login of a role that must have it, whose password was
+    checked a moment ago in the same bound browser (auth.totp_enrol); no session exists yet and
+    the account has no secret. `code` must come from the new app.
+    """
     import time
 
     from grievance.domain import totp
+    from grievance.services.permits import require
 
-    step = totp.verify(secret, code, now or time.time(), None)
+    require(can_use_totp(user) or (enrolling and two_step_required(user)), "turn on two-step login", user)
+    now = now or time.time()
+    if enrolling and user.totp_secret:
+        raise TotpRefused("current_code")
+    if enrolling:
+        pass
+    elif user.totp_secret:
+        if not check_totp(user, proof, now):
+            raise TotpRefused("current_code")
+    elif not check_password_hash(user.password_hash, (proof or "")[:MAX_PASSWORD]):
+        raise TotpRefused("password")
+    step = totp.verify(secret, code, now, None)
     if step is None:
-        return False
+        raise TotpRefused("code")
     user.totp_secret = secret
     user.totp_last_step = step
     db.session.flush()
-    return True

@@ -1,4 +1,11 @@
-"""Session lifetime: a fresh session at login, 30 minutes idle, 12 hours at most."""
+"""Sessions: a fresh one at login, bound to the client that logged in, 30 minutes idle, 12 hours at most.
+
+Binding: the session records a keyed hash of the client's user agent and address (IPv4 whole,
+IPv6 by its /64; SESSION_BIND_ADDRESS=false leaves the address out). A copy of the cookie
+used from another client loads no user: that request is anonymous, and the owner's own
+session goes on. Flask-Login's "strong" protection did nothing here: it only marks permanent
+sessions as not fresh.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,42 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from grievance import seclog
+from grievance.security import client_address, keyed_hash
+
+
+def client_fingerprint() -> str:
+    """What a session is bound to: a keyed hash of this client's user agent (and address)."""
+    agent = request.headers.get("User-Agent", "")
+    address = client_address() if current_app.config.get("SESSION_BIND_ADDRESS", True) else ""
+    return keyed_hash("session-binding", f"{address}\x00{agent}")
+
+
+def bind() -> None:
+    """Bind the current session (a login, or the step between password and code) to this client."""
+    session["bound"] = client_fingerprint()
+
+
+def bound_here() -> bool:
+    return session.get("bound") == client_fingerprint()
+
+
+def load_user(user_id: str):
+    """Flask-Login's loader: the account (service.load_user), only on the client the session belongs to."""
+    from grievance.auth.service import load_user as load_account
+
+    user = load_account(user_id)
+    if user is not None and not bound_here():
+        seclog.event("session_refused", user=user.id, reason="another_client")
+        return None
+    return user
 
 
 def start(user) -> None:
-    """Log in on a brand-new session (no fixation), stamping its start and last activity."""
+    """Log in on a brand-new session (no fixation) bound to this client, stamping its start and last activity."""
     session.clear()
     login_user(user)
     session.permanent = True
+    bind()
     now = int(time.time())
     session["auth_at"] = now
     session["seen_at"] = now

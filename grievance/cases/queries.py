@@ -144,11 +144,13 @@ def _filtered(user: User, f: QueueFilters, ids: dict[str, int], *, skip: str | N
 
 
 def _parse_after(after: str):
+    """The keyset cursor `<due date>_<id>`, or None for anything else (an id past 64 bits included)."""
     try:
         due, ident = after.split("_")
-        return datetime.fromisoformat(due), int(ident)
+        cursor = datetime.fromisoformat(due), int(ident)
     except ValueError:
         return None
+    return cursor if 0 <= cursor[1] < 2**63 else None
 
 
 def queue_page(user: User, f: QueueFilters) -> QueuePage:

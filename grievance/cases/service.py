@@ -1,7 +1,9 @@
 """Case handling: every state change is a verb here that checks, changes, audits and flushes.
 
 Each verb takes the version of the case the actor saw; if the case changed meanwhile the
-verb raises CaseConflict ("this case changed, reload") instead of acting twice.
+verb raises CaseConflict ("this case changed, reload") instead of acting twice. Each refuses
+(services.permits.NotPermitted) an actor whose role may not do it (cases/permissions.py): a
+staff actor must handle the case; the complainant and the sweep act with actor None.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from grievance import seclog
+from grievance.cases import permissions
 from grievance.domain import codes, sla
 from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
 from grievance.extensions import db
@@ -20,6 +23,7 @@ from grievance.models.timeutil import from_db, to_db
 from grievance.monitoring import notify as monitoring_notify
 from grievance.notifications import outbox
 from grievance.services import audit, reference, touches
+from grievance.services.permits import require
 
 __all__ = [
     "CaseConflict",
@@ -67,6 +71,14 @@ def _apply(case: Case, expected_version: int | None, **values: Any) -> None:
     db.session.refresh(case)
 
 
+def _require_handler(case: Case, actor: User | None, action: str, allowed: bool | None = None) -> None:
+    """Staff act only on cases they handle (404 for one they may not even see)."""
+    if actor is None:
+        return
+    allowed = permissions.can_act(actor, case) if allowed is None else allowed
+    require(allowed, action, actor, hidden=not permissions.can_view(actor, case))
+
+
 def _actor_label(actor: User | None) -> str:
     if actor is None:
         return "complainant"
@@ -84,6 +96,7 @@ def _transition(
     payload: dict[str, Any],
     values: dict[str, Any] | None = None,
 ) -> None:
+    _require_handler(case, actor, action.value)
     new_status = next_status(
         action,
         Status(case.status),
@@ -380,6 +393,7 @@ def transfer(
     now=None,
 ) -> None:
     """Hand the case to another fund; every clock keeps running from the original receipt."""
+    _require_handler(case, actor, Action.TRANSFER.value)
     if to_fund.id == case.fund_id:
         raise TransitionRefused(Action.TRANSFER, Status(case.status), "the case is already with that fund")
     if case.category.sensitive and to_fund.kind != "oversight":
@@ -412,7 +426,8 @@ def assign(
     expected_version: int | None = None,
     now=None,
 ) -> None:
-    """Claim (assignee = actor) or assign the case to an officer of its fund."""
+    """Claim (assignee = actor) or assign the case to an officer of its fund (a supervisor's)."""
+    _require_handler(case, actor, Action.ASSIGN.value, permissions.can_assign(actor, case, assignee))
     if assignee is not None and assignee.fund_id != case.fund_id:
         raise TransitionRefused(
             Action.ASSIGN,
@@ -440,6 +455,7 @@ def escalate(
     now=None,
 ) -> None:
     """Escalate to the oversight council's queue."""
+    _require_handler(case, actor, Action.ESCALATE.value)
     now = _now(now)
     if case.escalated_at is not None:
         raise TransitionRefused(Action.ESCALATE, Status(case.status), "the case is already escalated")
@@ -494,6 +510,7 @@ def request_extension(
     case: Case, actor: User, extra_days: int, reason: str, *, expected_version: int | None = None, now=None
 ) -> ExtensionRequest:
     """An officer asks for more working days on the resolve clock; a supervisor decides."""
+    _require_handler(case, actor, Action.REQUEST_EXTENSION.value)
     now = _now(now)
     pending = db.session.execute(
         select(ExtensionRequest.id).where(ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending")
@@ -539,10 +556,9 @@ def decide_extension(
     """
     now = _now(now)
     case = db.session.get(Case, request.case_id)
-    if supervisor.role != "supervisor" or supervisor.fund_id != case.fund_id:
-        raise TransitionRefused(
-            Action.DECIDE_EXTENSION, Status(case.status), "only a supervisor of the handling fund can decide"
-        )
+    _require_handler(
+        case, supervisor, Action.DECIDE_EXTENSION.value, permissions.can_decide_extension(supervisor, case)
+    )
     decided = db.session.execute(
         update(ExtensionRequest)
         .where(ExtensionRequest.id == request.id, ExtensionRequest.status == "pending")
@@ -612,7 +628,18 @@ def reissue_tracking_code(case: Case, actor: User | None, *, key: bytes, how: st
 
 
 def record_identity_view(case: Case, viewer: User, *, now=None, reason: str | None = None) -> None:
-    """Log that a staff member opened the complainant's personal data (and why, when not to handle it)."""
+    """Log that a staff member opened the complainant's personal data (and why, when not to handle it).
+
+    Refused to anyone who may not: the case's handlers, a monitor of the organisation that filed it
+    for a named person, or the front desk of the case checking a person who lost their code.
+    """
+    from grievance.frontdesk import service as desk
+    from grievance.monitoring import permissions as monitors
+
+    allowed = permissions.can_see_identity(viewer, case) or monitors.can_see_identity(viewer, case)
+    if not allowed and reason == desk.REISSUE_REASON and viewer.role == "frontdesk":
+        allowed = desk.get_case(viewer, case.id) is not None
+    require(allowed, "see the complainant's identity", viewer, hidden=False)
     db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
     db.session.flush()
     seclog.event("identity_viewed", case=case.id, user=viewer.id, reason=reason or "handling")

@@ -2,6 +2,9 @@
 
 Front-desk staff are not case handlers: they see only cases filed at their office or in
 their office's province, never the complainant's personal data, and they change no status.
+Misconduct complaints (sensitive categories) stay with the council: a desk never finds one by
+id or reference; it prints the receipt of one it filed itself, the person's code in hand.
+Each verb refuses anyone but the front-desk staff concerned (services.permits).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from grievance.domain import codes
 from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.intake import service as intake
-from grievance.models import Case, Event, Office, User
+from grievance.models import Case, Category, Event, Office, User
 from grievance.services import audit
+from grievance.services.permits import require
 
 IN_PERSON = "in_person"
 
@@ -34,17 +38,26 @@ def office_of(user: User) -> Office | None:
 
 
 def scope(query: Select, user: User) -> Select:
-    """Restrict a query over Case to what a front-desk officer may see: their office or province."""
+    """Restrict a query over Case to what a front-desk officer may see: their office or province, no misconduct."""
     office = office_of(user)
     if office is None:
         return query.where(false())
-    return query.where(or_(Case.intake_office_id == office.id, Case.province_code == office.province_code))
+    sensitive = select(Category.id).where(Category.sensitive.is_(True))
+    return query.where(
+        or_(Case.intake_office_id == office.id, Case.province_code == office.province_code),
+        Case.category_id.not_in(sensitive),
+    )
+
+
+def can_file_at(user: User, office: Office) -> bool:
+    return office_of(user) is not None and user.office_id == office.id
 
 
 def file_in_person(
     sub: intake.Submission, office: Office, actor: User, *, key: bytes, now: datetime | None = None
 ) -> intake.Receipt:
     """File for a person present: same routing and clocks as the web, place taken from the office."""
+    require(can_file_at(actor, office), "file at this office", actor)
     if not sub.consent_given:
         raise ConsentMissing("the person's consent is required")
     now = now or datetime.now(timezone.utc)
@@ -86,9 +99,12 @@ def get_case(user: User, case_id: int) -> Case | None:
 
 
 def find_by_tracking(user: User, reference: str, code: str, key: bytes) -> Case | None:
-    """Reference and code must match and the case must be in the officer's scope."""
+    """Reference and code must match and the case must be in the officer's scope (or filed at their office)."""
     case = intake.find_by_tracking(reference, code, key)
-    if case is None or get_case(user, case.id) is None:
+    if case is None:
+        return None
+    office = office_of(user)
+    if get_case(user, case.id) is None and (office is None or case.intake_office_id != office.id):
         return None
     return case
 
@@ -108,7 +124,13 @@ def _desk_event(kind: str, case: Case, actor: User, now: datetime | None, **payl
 
 def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = None) -> Event:
     """An internal note that the person came back to the desk about this complaint."""
+    _require_desk_case(case, actor, "record a visit")
     return _desk_event("visit", case, actor, now, note=note)
+
+
+def _require_desk_case(case: Case, actor: User, action: str) -> None:
+    """Refused unless the case is one this desk may open (never a misconduct complaint)."""
+    require(get_case(actor, case.id) is not None, action, actor, hidden=True)
 
 
 REISSUE_REASON = "new_tracking_code"
@@ -122,6 +144,7 @@ def show_identity_for_new_code(case: Case, actor: User, *, now: datetime | None 
     """
     from grievance.cases import service as case_service
 
+    _require_desk_case(case, actor, "see the identity to issue a new code")
     if case.identity_mode == "anonymous" or case.complainant is None or not case.complainant.name:
         return None
     case_service.record_identity_view(case, actor, now=now, reason=REISSUE_REASON)
@@ -136,6 +159,7 @@ def issue_new_code(case: Case, actor: User, document: str, *, key: bytes, now: d
     from grievance.cases import service as case_service
     from grievance.notifications import messages, outbox
 
+    _require_desk_case(case, actor, "issue a new tracking code")
     if case.identity_mode == "anonymous" or case.complainant is None:
         raise ConsentMissing("an anonymous complaint has nobody on record to check")
     code = case_service.reissue_tracking_code(case, actor, key=key, how="front_desk", now=now)

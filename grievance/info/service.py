@@ -11,6 +11,7 @@ from grievance.extensions import db
 from grievance.models import Category, InfoPage, User
 from grievance.models.timeutil import to_db
 from grievance.services import reference
+from grievance.services.permits import require
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def update_page(
     recorded with before and after (admin.editing); who and when are kept on the page."""
     from grievance.admin.editing import guarded_update
 
+    require(actor.role == "admin", "edit an information page", actor)
     values = {"title_km": title_km, "title_en": title_en, "body_km": body_km, "body_en": body_en}
     if guarded_update(page, actor, "info_page", expected_version, values):
         page.updated_by_id = actor.id

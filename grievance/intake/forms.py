@@ -52,6 +52,10 @@ class DecodedCleanly:
             raise StopValidation(MESSAGES["invalid"])
 
 
+# The fields of the public forms a person types, each checked by DecodedCleanly (a message next to
+# the field); invalid UTF-8 anywhere else refuses the request (intake.routes).
+TYPED_FIELDS = frozenset({"description", "programme_number", "name", "reference", "code", "message"})
+
 GENDER_CHOICES = [
     ("", _l("Prefer not to say")),
     ("female", _l("Woman")),

@@ -20,13 +20,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from grievance import labels
+from grievance import labels, retry
 from grievance.cases import service as case_service
 from grievance.extensions import db, limiter
-from grievance.forms_common import flag_badly_encoded
+from grievance.forms_common import BADLY_ENCODED
 from grievance.i18n import current_locale
 from grievance.intake import drafts, mapping, service, stepform, steps, uploads
 from grievance.intake.forms import (
+    TYPED_FIELDS,
     AddInformationForm,
     ComplaintForm,
     FeedbackForm,
@@ -34,23 +35,19 @@ from grievance.intake.forms import (
 )
 from grievance.intake.presenter import category_groups, receipt_view
 from grievance.intake.receipts import follow_ways
-from grievance.security import tracking_key
+from grievance.security import accepts_uploads, tracking_key
 from grievance.services import reference
 
 bp = Blueprint("intake", __name__)
 
 
 @bp.before_request
-def _limit_form_body():
-    """Bound url-encoded bodies as multipart text parts already are (MAX_FORM_MEMORY_SIZE).
-
-    Werkzeug applies MAX_FORM_MEMORY_SIZE only to multipart parts; an url-encoded body (what the
-    public forms send) was read whole up to MAX_CONTENT_LENGTH (16 MB), normalised, validated and
-    echoed back into the 400 page. Refusing it early gives the 413 "too large" page instead.
-    """
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
-        flag_badly_encoded(request.get_data(cache=True))
+def _refuse_badly_encoded_hidden_fields():
+    """Invalid UTF-8 in a field a person types is refused next to it (the forms' validators);
+    in any other field (a hidden token, a choice) nobody typed it, and the request is refused."""
+    flagged = request.environ.get(BADLY_ENCODED, frozenset())
+    if flagged - TYPED_FIELDS:
+        abort(400)
 
 
 UPLOAD_ERRORS = {
@@ -58,6 +55,7 @@ UPLOAD_ERRORS = {
     "too_large": _l("Each file must be 5 MB or smaller."),
     "type": _l("Only photos (JPEG, PNG) and PDF documents can be attached."),
     "image": _l("This picture cannot be opened, or it is far too large."),
+    "pdf": _l("This PDF cannot be opened, or it is far too large or protected by a password."),
     "too_many": _l("You can attach at most 3 files."),
 }
 
@@ -65,6 +63,20 @@ UPLOAD_ERRORS = {
 @bp.errorhandler(413)
 def _too_large(_exc):
     return render_template("intake/too_large.html", max_files=uploads.MAX_FILES), 413
+
+
+@bp.errorhandler(429)
+def _too_many(_exc):
+    """Refused by a rate limit: the same page again, with what the person typed and when to come back."""
+    seconds = retry.breached_wait_seconds()
+    if request.endpoint in ("intake.submit", "intake.choose_place", "intake.save_step", "intake.send"):
+        form = _complaint_form()
+        message = _("Many complaints were sent from this connection in a short time, so this one was not sent yet.")
+        return retry.refused(_form_page_with(form, refusal=f"{message} {retry.try_again_message(seconds)}"), seconds)
+    form = TrackForm()
+    message = _("Too many look-ups from this connection.")
+    page = render_template("intake/track.html", form=form, refusal=f"{message} {retry.try_again_message(seconds)}")
+    return retry.refused(page, seconds)
 
 
 def _complaint_form(formdata=None) -> ComplaintForm:
@@ -79,13 +91,18 @@ def _complaint_form(formdata=None) -> ComplaintForm:
 
 def _form_page(form, status=200):
     """The whole form on one page: what a one-request submission with a mistake gets back to correct."""
+    return _form_page_with(form), status
+
+
+def _form_page_with(form, refusal: str | None = None) -> str:
     # Browsers never send files back: after a reload the person must choose them again.
     files_dropped = request.method == "POST" and any(f.filename for f in request.files.getlist("attachments"))
     groups = category_groups(current_locale())
-    return render_template("intake/form.html", form=form, groups=groups, files_dropped=files_dropped), status
+    return render_template("intake/form.html", form=form, groups=groups, files_dropped=files_dropped, refusal=refusal)
 
 
 @bp.post("/place")
+@accepts_uploads  # the complaint form's own body (its files included) comes here to choose a place
 @limiter.limit("60/minute")
 def choose_place():
     """The one-page form without JavaScript: show the districts (then communes), keeping what was typed."""
@@ -204,6 +221,7 @@ def show_step(step: str):
 
 
 @bp.post("/complaint/<step>")
+@accepts_uploads  # the story step sends its files
 @limiter.limit("120/hour;30/minute")
 def save_step(step: str):
     name = step
@@ -262,7 +280,8 @@ def _keep_files(draft, form):
 
 
 @bp.post("/complaint/check")
-@limiter.limit("20/hour;5/minute")
+# Filings count; a draft refused for a mistake (400) does not (issue 14).
+@limiter.limit("20/hour;5/minute", deduct_when=lambda response: response.status_code == 200)
 def send():
     """The summary's "Send": the whole draft is validated once more and filed like a one-page form."""
     draft = _current_draft()
@@ -295,7 +314,13 @@ def send():
 
 
 @bp.post("/")
-@limiter.limit("20/hour;5/minute")
+@accepts_uploads
+# Filings count (a receipt, or what a bot that filled the honeypot is shown); a form refused for
+# a mistake does not. Every attempt counts towards the looser bound on the work one client causes.
+@limiter.limit(
+    lambda: current_app.config["INTAKE_RATE_LIMIT"], deduct_when=lambda response: response.status_code == 200
+)
+@limiter.limit("30/minute;300/day")
 def submit():
     """The whole form in one request (what a client posting every field at once sends)."""
     form = _complaint_form()

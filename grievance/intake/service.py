@@ -18,6 +18,7 @@ from grievance.models import Case, Complainant, ReferenceCounter
 from grievance.models.timeutil import to_db, utcnow
 from grievance.services import audit, reference, touches
 from grievance.services.dbutil import insert_ignore
+from grievance.services.permits import require
 
 
 @dataclass
@@ -175,6 +176,13 @@ def find_by_form_token(token: str) -> Case | None:
     return db.session.execute(select(Case).where(Case.form_token == token)).scalar_one_or_none()
 
 
+def may_file_for_someone(actor, organisation) -> bool:
+    """Front-desk staff, or a monitor filing in the name of their own organisation."""
+    if actor.role == "frontdesk":
+        return actor.office_id is not None
+    return actor.role == "monitor" and organisation is not None and actor.organisation_id == organisation.id
+
+
 def submit(
     sub: Submission,
     *,
@@ -187,11 +195,15 @@ def submit(
 ) -> Receipt:
     """Create the case: route it, number it, start its clocks, record the first event.
 
+    `actor` is whoever files for the person: front-desk staff in person, or a monitor for their
+    own organisation (assisted filing); anyone else is refused. Nobody is the person themselves.
     `organisation_id` names the filing organisation when the caller has no Organisation object
     (the Open311 API knows it from the key). `tracking_code` is for a channel that must be able
     to give the same code again (the Open311 API answering a retry); every other channel lets a
     random one be drawn here.
     """
+    if actor is not None:
+        require(may_file_for_someone(actor, organisation), "file a complaint for someone", actor)
     now = now or datetime.now(timezone.utc)
     category = reference.category_by_code(sub.category_code)
     if category is None:

@@ -1,6 +1,9 @@
 """Monitoring verbs: follow, flag, comment, handle a flag, set an organisation's scope.
 
-Each checks, changes, appends an audit event and flushes; the view commits.
+Each checks, changes, appends an audit event and flushes; the view commits. Each refuses a
+role that may not do it (services.permits): follow, flag and comment are a monitor's, on a case
+in its organisation's scope; handling a flag is the council's or the fund's supervisor's;
+scopes are set by administrators.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from grievance.extensions import db
 from grievance.models import Case, CaseFlag, CaseFollow, Category, MonitorScope, Organisation, User
 from grievance.models.monitoring import FLAG_KINDS
 from grievance.models.timeutil import to_db
-from grievance.monitoring import notify
+from grievance.monitoring import notify, permissions
 from grievance.services import audit
+from grievance.services.permits import require
 
 
 class MonitoringRefused(Exception):
@@ -23,6 +27,20 @@ class MonitoringRefused(Exception):
 
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(timezone.utc)
+
+
+def can_watch(user: User, case: Case) -> bool:
+    """A monitor, and the case within its organisation's scope."""
+    query = permissions.visible_cases(user).where(Case.id == case.id).with_only_columns(Case.id)
+    return permissions.is_monitor(user) and db.session.execute(query).first() is not None
+
+
+def _require_watcher(user: User, case: Case, action: str) -> None:
+    require(can_watch(user, case), action, user, hidden=True)
+
+
+def can_set_scopes(user: User) -> bool:
+    return user.role == "admin"
 
 
 def _org_name(user: User) -> str:
@@ -40,6 +58,7 @@ def is_following(user: User, case: Case) -> bool:
 
 def follow(case: Case, monitor: User, *, now: datetime | None = None) -> bool:
     """Follow a case (e-mailed on each public update); False if already following."""
+    _require_watcher(monitor, case, "follow a case")
     if is_following(monitor, case):
         return False
     now = _now(now)
@@ -58,6 +77,7 @@ def follow(case: Case, monitor: User, *, now: datetime | None = None) -> bool:
 
 def unfollow(case: Case, monitor: User, *, now: datetime | None = None) -> bool:
     """Stop following a case; False if the monitor was not following it."""
+    _require_watcher(monitor, case, "unfollow a case")
     removed = db.session.execute(
         delete(CaseFollow)
         .where(CaseFollow.user_id == monitor.id, CaseFollow.case_id == case.id)
@@ -78,6 +98,7 @@ def unfollow(case: Case, monitor: User, *, now: datetime | None = None) -> bool:
 
 def raise_flag(case: Case, monitor: User, kind: str, note: str, *, now: datetime | None = None) -> CaseFlag:
     """Flag a case for the council and the fund's supervisors; they are e-mailed through the outbox."""
+    _require_watcher(monitor, case, "flag a case")
     if kind not in FLAG_KINDS:
         raise MonitoringRefused(f"unknown flag kind {kind!r}")
     now = _now(now)
@@ -114,8 +135,7 @@ def can_handle_flag(user: User, case: Case) -> bool:
 def handle_flag(flag: CaseFlag, actor: User, *, now: datetime | None = None) -> None:
     """Mark an open flag handled; a second attempt (or a race) is refused, not repeated."""
     case = db.session.get(Case, flag.case_id)
-    if not can_handle_flag(actor, case):
-        raise MonitoringRefused("only the council or the fund's supervisor can handle this flag")
+    require(can_handle_flag(actor, case), "handle a flag", actor, hidden=True)
     now = _now(now)
     done = db.session.execute(
         update(CaseFlag)
@@ -138,6 +158,7 @@ def handle_flag(flag: CaseFlag, actor: User, *, now: datetime | None = None) -> 
 
 def comment(case: Case, monitor: User, text: str, *, now: datetime | None = None) -> None:
     """A comment to the fund, shown in the case timeline as the organisation's."""
+    _require_watcher(monitor, case, "comment on a case")
     audit.append_event(
         "monitor_comment",
         case=case,
@@ -158,6 +179,7 @@ def add_scope(
     now: datetime | None = None,
 ) -> MonitorScope:
     """Allow the organisation's monitors one more (province, category) pair; empty = any."""
+    require(can_set_scopes(actor), "change a monitor scope", actor)
     row = MonitorScope(
         organisation_id=organisation.id,
         province_code=province_code or None,
@@ -181,6 +203,7 @@ def add_scope(
 
 def remove_scope(row: MonitorScope, actor: User, *, now: datetime | None = None) -> None:
     """Remove one scope row (removing the last one widens the scope to every case)."""
+    require(can_set_scopes(actor), "change a monitor scope", actor)
     category = None if row.category_id is None else db.session.get(Category, row.category_id)
     payload = {
         "organisation_id": row.organisation_id,

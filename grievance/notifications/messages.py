@@ -54,6 +54,33 @@ STAFF_EMAIL = {
 }
 
 
+# To a staff member about their own account (nothing of any case).
+ACCOUNT_EMAIL = {
+    "failed_logins": {
+        "en": (
+            "Wrong passwords tried on your account",
+            "{count} wrong passwords were tried for your account {email} in the last hour. Your account is "
+            "not locked: from a browser you have logged in with before you can log in as usual; from any "
+            "other, each new try now has to wait a little. If this was not you, tell your administrator and "
+            "change your password after you log in.",
+        ),
+        "km": (
+            "មានការសាកល្បងពាក្យសម្ងាត់ខុសលើគណនីរបស់អ្នក",
+            "ក្នុងមួយម៉ោងចុងក្រោយនេះ មានការសាកល្បងពាក្យសម្ងាត់ខុស {count} ដងសម្រាប់គណនី {email} របស់អ្នក។ "
+            "គណនីរបស់អ្នកមិនត្រូវបានចាក់សោទេ៖ ពីកម្មវិធីរុករកដែលអ្នកធ្លាប់ចូលពីមុន អ្នកអាចចូលបានដូចធម្មតា។ "
+            "ពីកម្មវិធីរុករកផ្សេងទៀត ការសាកល្បងថ្មីនីមួយៗត្រូវរង់ចាំបន្តិច។ ប្រសិនបើមិនមែនជាអ្នកទេ "
+            "សូមប្រាប់អ្នកគ្រប់គ្រងរបស់អ្នក ហើយប្តូរពាក្យសម្ងាត់ក្រោយពេលអ្នកចូល។",
+        ),
+    },
+}
+
+
+def account_email(kind: str, language: str, **values: object) -> tuple[str, str]:
+    texts = ACCOUNT_EMAIL[kind]
+    subject, body = texts.get(language, texts["en"])
+    return subject, body.format(**values)
+
+
 def complainant_sms(kind: str, reference: str, language: str) -> str | None:
     texts = COMPLAINANT_SMS.get(kind)
     if texts is None:

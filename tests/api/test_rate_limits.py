@@ -6,46 +6,27 @@ import re
 
 import pytest
 
-from config import TestConfig
-from grievance import create_app
 from grievance.api import keys
 from grievance.extensions import db as _db
-from grievance.extensions import limiter
 from grievance.models import Organisation
-from grievance.seed import seed_reference
+from tests.limited import limited_app
 
 BODY = {"service_code": "OTHER", "description": "ខ្ញុំមានបញ្ហា"}
 
 
 @pytest.fixture()
 def limited(tmp_path):
-    """An app with limits on (its own file database); the shared limiter is switched back off after."""
+    """An app with limits on (its own file database) and an API key for an organisation."""
+    issued = {}
 
-    class Limited(TestConfig):
-        RATELIMIT_ENABLED = True
-        RATELIMIT_STORAGE_URI = "memory://"
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'limits.sqlite'}"
-
-    was_enabled = limiter.enabled
-    app = create_app(Limited)
-    with app.app_context():
-        _db.create_all()
-        seed_reference()
+    def organisation_with_key(_app):
         organisation = Organisation(name="Limits CSO")
         _db.session.add(organisation)
         _db.session.flush()
-        key, _row = keys.issue(organisation)
-        _db.session.commit()
-        _db.session.remove()
-    limiter.reset()
-    try:
-        yield app, key
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
+        issued["key"], _row = keys.issue(organisation)
+
+    with limited_app(tmp_path, setup=organisation_with_key) as app:
+        yield app, issued["key"]
 
 
 def test_anonymous_api_filing_is_tightly_limited_but_key_holders_are_not(limited):

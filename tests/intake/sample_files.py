@@ -57,11 +57,27 @@ def png_bomb(width=50_000, height=50_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
-def pdf() -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+PDF_AUTHOR = "Sok Canary-Author"
+
+
+def pdf(pages: int = 1) -> bytes:
+    """A PDF of blank pages that names its author and carries an XMP stream, as office software writes."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": PDF_AUTHOR, "/Creator": "Canary-Creator 1.0", "/CreationDate": "D:20260410150000"})
+    xmp = DecodedStreamObject()
+    xmp.set_data(f"<x:xmpmeta><dc:creator>{PDF_AUTHOR}</dc:creator></x:xmpmeta>".encode())
+    xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    assert PDF_AUTHOR.encode() in data
+    return data
 
 
 HTML_AS_PDF = b"<!doctype html><html><body><script>alert(1)</script></body></html>"

@@ -57,17 +57,23 @@ class Proxy:
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-                with self._lock:
-                    self._open.discard(sock)
+        pump(source, sink)
+        for sock in (source, sink):
+            sock.close()
+            with self._lock:
+                self._open.discard(sock)
+
+
+def pump(source: socket.socket, sink: socket.socket) -> None:
+    """Copy bytes from `source` to `sink` until either side ends, then shut both down."""
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -13,8 +13,10 @@ from grievance import create_app, seclog
 
 @pytest.fixture(scope="module")
 def down_app(tmp_path_factory):
-    """An app whose database file cannot be opened (its folder does not exist)."""
-    missing = tmp_path_factory.mktemp("outage") / "no-such-folder" / "grievance.sqlite"
+    """An app whose database file cannot be opened (its folder cannot exist: a file is in the way)."""
+    blocked = tmp_path_factory.mktemp("outage") / "not-a-folder"
+    blocked.write_text("a file where the database's folder should be")
+    missing = blocked / "grievance.sqlite"
 
     class DownConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{missing}"

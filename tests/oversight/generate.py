@@ -31,7 +31,8 @@ CATEGORIES = ["NSAF-CT-MISSING", "NSAF-ELIG", "NSSF-INFORMAL", "NSSF-HEALTH", "H
 
 def generate(make, n: int = 60, seed: int = 7) -> dict:
     rng = random.Random(seed)
-    officers = {code: make.user("officer", fund=code) for code in ("NSAF", "NSSF", "HEALTH")}
+    # NSPC's cases are handled by the council's triage desk (its readers, role oversight, act on none).
+    officers = {code: make.user("officer", fund=code) for code in ("NSAF", "NSSF", "HEALTH", "NSPC")}
     supervisors = {code: make.user("supervisor", fund=code) for code in ("NSAF", "NSSF", "HEALTH")}
     council = make.user("oversight")
     nssf = db.session.execute(select(Fund).where(Fund.code == "NSSF")).scalar_one()
@@ -55,7 +56,7 @@ def generate(make, n: int = 60, seed: int = 7) -> dict:
             t = t + timedelta(hours=rng.uniform(lo, hi))
             return t
 
-        actor = officers.get(case.fund.code) or council
+        actor = officers[case.fund.code]
         try:
             if rng.random() < 0.15:
                 made.append(case)

@@ -105,7 +105,9 @@ TABLE: dict[str, Rule] = {
     # a lost code: the desk opens the name on record (recorded) and issues a new code
     "frontdesk.identity": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
     "frontdesk.new_code": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
-    # every account manages its own password and second factor, and logs out
+    # every account manages its own password and second factor, and logs out; two-step login is
+    # for the roles that use it
+    "auth.totp_setup": Rule(frozenset(COUNCIL | {"supervisor"})),  # TOTP_ROLES
     "auth.*": Rule(ALL_STAFF),
 }
 

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from config import ProductionConfig, check_limiter_storage
+from grievance.auth.throttle import FREE_FAILURES
 from grievance.extensions import db
 from tests.envguard import need
 
@@ -147,14 +148,18 @@ def redis_served(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_login_limit_per_account_holds_across_two_workers(redis_served):
-    # Each request from its own loopback address, so only the per-account limit applies.
+def test_the_login_delay_per_account_holds_across_two_workers(redis_served):
+    # Each request from its own loopback address, so only the account's delay applies: after
+    # FREE_FAILURES wrong passwords the next try must wait, whichever worker answers it.
     results = _burst(redis_served, 20, lambda i: LOGIN_FORM, lambda i: f"127.0.0.{i + 2}")
-    statuses = Counter(status for status, _ in results)
-    assert statuses == {200: 10, 429: 10}, f"expected 10 answered and 10 refused, got {dict(statuses)}"
+    answered = sum(status == 200 for status, _ in results)
+    # Per-worker counters would let each worker answer FREE_FAILURES (10 or more in all); a
+    # failure racing another at the same instant may let one more through per worker.
+    assert FREE_FAILURES <= answered <= FREE_FAILURES + 2, f"{answered} answered: {Counter(s for s, _ in results)}"
+    assert all(status in (200, 429) for status, _ in results), results
     workers = {worker for _, worker in results}
     assert len(workers) == 2, f"both workers must have served the burst: {workers}"
-    # The 21st, 22nd... are refused whichever worker answers.
+    # The next ones are told to wait, whichever worker answers.
     later = [redis_served.request("POST", "/auth/login", LOGIN_FORM, f"127.0.0.{30 + i}") for i in range(6)]
     assert [status for status, _ in later] == [429] * 6
 
@@ -186,7 +191,7 @@ def test_per_worker_memory_counters_would_multiply_the_limit(tmp_path):
     finally:
         server.stop()
     assert len({worker for _, worker in results}) == 2
-    assert sum(status == 200 for status, _ in results) > 10
+    assert sum(status == 200 for status, _ in results) > FREE_FAILURES + 2
 
 
 @pytest.mark.slow
