@@ -70,13 +70,31 @@ def _too_many(_exc):
     """Refused by a rate limit: the same page again, with what the person typed and when to come back."""
     seconds = retry.breached_wait_seconds()
     if request.endpoint in ("intake.submit", "intake.choose_place", "intake.save_step", "intake.send"):
-        form = _complaint_form()
         message = _("Many complaints were sent from this connection in a short time, so this one was not sent yet.")
-        return retry.refused(_form_page_with(form, refusal=f"{message} {retry.try_again_message(seconds)}"), seconds)
+        refusal = f"{message} {retry.try_again_message(seconds)}"
+        stepped = _refused_step_page(refusal)
+        if stepped is not None:
+            return retry.refused(stepped, seconds)
+        return retry.refused(_form_page_with(_complaint_form(), refusal=refusal), seconds)
     form = TrackForm()
     message = _("Too many look-ups from this connection.")
     page = render_template("intake/track.html", form=form, refusal=f"{message} {retry.try_again_message(seconds)}")
     return retry.refused(page, seconds)
+
+
+def _refused_step_page(refusal: str) -> str | None:
+    """The step a refused post came from, with the draft's answers and what was just typed; None off the steps."""
+    if request.endpoint == "intake.send":
+        name = steps.LAST
+    elif request.endpoint == "intake.save_step" and request.view_args.get("step") in steps.BY_NAME:
+        name = request.view_args["step"]
+    else:
+        return None
+    draft = _current_draft()
+    answers = {} if draft is None else drafts.values(draft)
+    posted = None if name == steps.LAST else stepform.posted_for(name, request.form)
+    form = _draft_form(answers, posted, steps.BY_NAME[name].fields if posted is not None else ())
+    return _step_page(name, form, answers, draft, refusal=refusal)[0]
 
 
 def _complaint_form(formdata=None) -> ComplaintForm:
@@ -137,8 +155,9 @@ def _new_draft(form_token: str | None):
     )
 
 
-def _step_page(name: str, form, answers: dict, draft=None, status: int = 200):
+def _step_page(name: str, form, answers: dict, draft=None, status: int = 200, refusal: str | None = None):
     context = {
+        "refusal": refusal,
         "step": name,
         "form": form,
         "question": stepform.QUESTIONS[name],
@@ -222,7 +241,8 @@ def show_step(step: str):
 
 @bp.post("/complaint/<step>")
 @accepts_uploads  # the story step sends its files
-@limiter.limit("120/hour;30/minute")
+# A complaint takes about eight of these; the filing limit on "Send" is the one that counts.
+@limiter.limit("600/hour;60/minute")
 def save_step(step: str):
     name = step
     if name not in steps.BY_NAME or name == steps.LAST:
@@ -279,9 +299,17 @@ def _keep_files(draft, form):
     return None, drafts.add_uploads(draft, files, folder)
 
 
+# One filing limit per client, whichever way the complaint is sent (the stepped form's "Send" or
+# the whole form in one request); only filings count, a form refused for a mistake (400) does not.
+_filing_limit = limiter.shared_limit(
+    lambda: current_app.config["INTAKE_RATE_LIMIT"],
+    scope="intake-filing",
+    deduct_when=lambda response: response.status_code == 200,
+)
+
+
 @bp.post("/complaint/check")
-# Filings count; a draft refused for a mistake (400) does not (issue 14).
-@limiter.limit("20/hour;5/minute", deduct_when=lambda response: response.status_code == 200)
+@_filing_limit
 def send():
     """The summary's "Send": the whole draft is validated once more and filed like a one-page form."""
     draft = _current_draft()
@@ -317,9 +345,7 @@ def send():
 @accepts_uploads
 # Filings count (a receipt, or what a bot that filled the honeypot is shown); a form refused for
 # a mistake does not. Every attempt counts towards the looser bound on the work one client causes.
-@limiter.limit(
-    lambda: current_app.config["INTAKE_RATE_LIMIT"], deduct_when=lambda response: response.status_code == 200
-)
+@_filing_limit
 @limiter.limit("30/minute;300/day")
 def submit():
     """The whole form in one request (what a client posting every field at once sends)."""

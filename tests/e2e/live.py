@@ -123,10 +123,12 @@ def file_in_steps(
     about=(),
     gender: str | None = None,
     on_step=None,
+    send: bool = True,
 ) -> None:
     """Walk the stepped form as a person does, one screen at a time, ending on the receipt.
 
     `on_step(name)` is called on every screen once it is shown (for checks and screenshots).
+    With `send=False` it stops on the summary, for the caller to press "Send" itself.
     """
 
     def shown(step: str) -> None:
@@ -175,5 +177,7 @@ def file_in_steps(
         page.select_option("#gender", gender)
     next_step(page)
     shown("check")
+    if not send:
+        return
     next_step(page, "send")
     page.wait_for_selector(".receipt")

@@ -28,7 +28,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.live import chromium, require_chromium
+from tests.e2e.live import chromium, file_in_steps, require_chromium
 from tests.e2e.production import HOST, Network, Production, TLSProxy, make_certificate
 from tests.envguard import need
 from tests.security.test_shared_limits import _redis_url
@@ -118,19 +118,14 @@ def _go(page, action) -> None:
         action()
 
 
-def _fill_complaint(page, base: str, description: str) -> None:
-    page.goto(base + "/")
-    page.check('input[name="category"][value="NSAF-CT-MISSING"]')
-    page.fill("#description", description)
-
-
 def _file(page, base: str, description: str):
-    _fill_complaint(page, base, description)
+    """File through the stepped form over HTTPS; the status of the final "Send"."""
+    file_in_steps(page, base, category="NSAF-CT-MISSING", description=description, send=False)
     response_holder = {}
     page.once(
         "response", lambda r: response_holder.setdefault("status", r.status) if r.request.method == "POST" else None
     )
-    _go(page, lambda: page.click("#submit"))
+    _go(page, lambda: page.click('main form button[name="go"][value="send"]'))
     return response_holder.get("status")
 
 
@@ -190,18 +185,19 @@ def test_people_file_and_staff_log_in_and_act_over_https(deployment):
 def test_two_people_have_separate_limits_and_the_429_page_keeps_what_was_typed(deployment):
     base = _base(deployment)
     first = _person(deployment, "127.0.0.12").new_page()
-    # Two forms refused for a mistake (no description) do not count towards the filing limit.
+    # Two answers refused for a mistake (no description) do not count towards the filing limit.
+    first.goto(base + "/")
+    first.check('input[name="category"][value="NSAF-CT-MISSING"]')
+    _go(first, lambda: first.click('main form button[name="go"][value="next"]'))
     for _ in range(2):
-        first.goto(base + "/")
-        first.check('input[name="category"][value="NSAF-CT-MISSING"]')
-        _go(first, lambda: first.click("#submit"))
+        _go(first, lambda: first.click('main form button[name="go"][value="next"]'))
         assert first.locator(".has-error").count() >= 1
     statuses = [_file(first, base, f"ខ្ញុំមិនទាន់បានប្រាក់ លើកទី {n}។") for n in range(5)]
     assert statuses == [200] * 5, statuses
     assert _file(first, base, TYPED) == 429
     first.screenshot(path=str(deployment["shots"] / "intake-429-km.png"), full_page=True)
-    assert first.input_value("#description") == TYPED, "the 429 page lost what was typed"
-    assert first.is_checked('input[name="category"][value="NSAF-CT-MISSING"]')
+    assert TYPED in first.locator("main").inner_text(), "the 429 page lost what was typed"
+    assert first.locator('main form button[name="go"][value="send"]').count() == 1  # Send again, later
     refusal = first.locator("#refusal").inner_text()
     assert "សូមព្យាយាមម្តងទៀត" in refusal and "រក្សាទុក" in refusal  # when to try again; the text is kept
 
