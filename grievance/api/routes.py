@@ -21,10 +21,11 @@ from grievance.extensions import csrf, db, limiter
 from grievance.i18n import current_locale
 from grievance.intake.presenter import SITUATIONS
 from grievance.models.timeutil import to_db
-from grievance.security import client_key
+from grievance.security import client_key, limit_bodies
 from grievance.services import reference
 
 bp = Blueprint("api", __name__)
+limit_bodies(bp.name, payload.MAX_BODY)
 csrf.exempt(bp)
 
 FMT = "<any(xml, json):fmt>"
