@@ -6,6 +6,8 @@ from urllib.parse import unquote_to_bytes
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from grievance.domain.text import TextRejected, clean_text
@@ -75,3 +77,19 @@ class IdentityRules:
     def validate_sms_opt_in(self, field) -> None:
         if field.data and not self.phone.data:
             raise ValidationError(self.sms_without_phone)
+
+
+class IdentityReasonForm(FlaskForm):
+    """Why personal data or evidence is opened: required, from the short list, and put on record."""
+
+    reason = SelectField(_l("Why do you open it?"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        from grievance.labels import IDENTITY_REASON
+
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [("", _l("Choose a reason…"))] + list(IDENTITY_REASON.items())
+
+    def validate_reason(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose why you open the complainant's personal data."))

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from grievance import seclog
 from grievance.domain import sla
 from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
 from grievance.extensions import db
@@ -19,10 +18,12 @@ from grievance.models import Case, ExtensionRequest, Fund, IdentityView, User
 from grievance.models.timeutil import from_db, to_db
 from grievance.monitoring import notify as monitoring_notify
 from grievance.notifications import outbox
-from grievance.services import audit, reference, touches
+from grievance.services import audit, identity, reference, touches
+from grievance.services.identity import IdentityRefused
 
 __all__ = [
     "CaseConflict",
+    "IdentityRefused",
     "TransitionRefused",
     "acknowledge",
     "add_note",
@@ -589,8 +590,13 @@ def pending_extensions(case: Case) -> list[ExtensionRequest]:
     )
 
 
-def record_identity_view(case: Case, viewer: User, *, now=None) -> None:
-    """Log that a staff member opened the complainant's personal data."""
-    db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
-    db.session.flush()
-    seclog.event("identity_viewed", case=case.id, user=viewer.id)
+def record_identity_view(
+    case: Case, viewer: User, *, reason: str | None, output: str = "panel", now=None
+) -> IdentityView:
+    """Put on record that `viewer` opens the complainant's personal data, and why (raises IdentityRefused).
+
+    Every output carrying identity calls this first: the identity panel, the case-file PDF,
+    attachment downloads, exports (`output`). The rules and the council's alert live in
+    services/identity.
+    """
+    return identity.record_view(case, viewer, reason=reason, output=output, now=now)

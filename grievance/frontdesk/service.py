@@ -17,7 +17,7 @@ from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.intake import service as intake
 from grievance.models import Case, Event, Office, User
-from grievance.services import audit
+from grievance.services import audit, disclosure
 
 IN_PERSON = "in_person"
 
@@ -124,7 +124,9 @@ def desk_timeline(case: Case) -> list[dict]:
             text = payload.get("note")
         elif event.actor_label == "staff":
             text = payload.get("message")
-        items.append({"at": event.at, "kind": event.kind, "text": text})
+        items.append(
+            {"at": event.at, "kind": event.kind, "text": None if text is None else disclosure.redact(case, text)}
+        )
     return items
 
 

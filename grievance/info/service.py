@@ -11,6 +11,7 @@ from grievance.extensions import db
 from grievance.models import Category, InfoPage, User
 from grievance.models.timeutil import to_db
 from grievance.services import reference
+from grievance.services.changes import record_change
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ def update_page(
     body_en: str,
     now: datetime | None = None,
 ) -> None:
-    """An administrator's edit of both languages; who and when are kept on the page."""
+    """An administrator's edit of both languages; who and when are kept on the page, and the change
+    (before and after) is an event in the audit chain."""
+    fields = ("title_km", "title_en", "body_km", "body_en")
+    before = {name: getattr(page, name) for name in fields}
     page.title_km = title_km
     page.title_en = title_en
     page.body_km = body_km
@@ -90,3 +94,14 @@ def update_page(
     page.updated_by_id = actor.id
     page.updated_at = to_db(now or datetime.now(timezone.utc))
     db.session.flush()
+    after = {name: getattr(page, name) for name in fields}
+    if after != before:
+        changed = [name for name in fields if after[name] != before[name]]
+        record_change(
+            actor,
+            "info_page",
+            page.slug,
+            {name: before[name] for name in changed},
+            {name: after[name] for name in changed},
+            now=now,
+        )

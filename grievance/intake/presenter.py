@@ -11,7 +11,7 @@ from grievance.domain.calendar import TZ
 from grievance.intake.service import Submission
 from grievance.models import Case
 from grievance.models.timeutil import from_db
-from grievance.services import audit, reference
+from grievance.services import audit, disclosure, reference
 
 SITUATIONS = [
     ("money", _l("Money or support I should receive")),
@@ -135,14 +135,20 @@ def _public_message(kind: str, payload: dict) -> str | None:
 
 
 def public_view(case: Case, locale: str) -> PublicView:
-    """What the complainant may see: public events only, no internal notes, no staff names."""
+    """What the tracking page shows: public events only, no internal notes, no staff names, text redacted
+    (whoever holds the code reads it, on a phone that may not be theirs)."""
     import json
 
     events = []
     for ev in audit.case_events(case.id, public_only=True):
         payload = json.loads(ev.payload)
+        message = _public_message(ev.kind, payload)
         events.append(
-            PublicEvent(local(ev.at), str(EVENT_WORDS.get(ev.kind, ev.kind)), _public_message(ev.kind, payload))
+            PublicEvent(
+                local(ev.at),
+                str(EVENT_WORDS.get(ev.kind, ev.kind)),
+                None if message is None else disclosure.redact(case, message),
+            )
         )
     return PublicView(
         reference=case.reference,

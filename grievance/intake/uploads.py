@@ -22,6 +22,7 @@ from PIL import Image, ImageOps
 
 from grievance.extensions import db
 from grievance.models import Attachment, Case
+from grievance.services import audit
 
 MAX_FILES = 3
 MAX_BYTES = 5 * 1024 * 1024
@@ -173,6 +174,15 @@ def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=
                 )
             )
         db.session.flush()
+        if prepared:
+            # The files are part of the case's record: their rows are chained with this event.
+            audit.append_event(
+                "attachments_added",
+                case=case,
+                actor=uploader,
+                actor_label="complainant" if uploader is None else "staff",
+                payload={"files": [{"sha256": item.sha256, "size": len(item.data)} for item in prepared]},
+            )
     except BaseException:
         discard(written)
         raise

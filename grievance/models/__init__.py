@@ -1,7 +1,15 @@
 """All models, imported so Alembic and the app see one metadata."""
 
 from grievance.models.audit import ChainHead, Event
-from grievance.models.case import Attachment, Case, Complainant, ExtensionRequest, IdentityView, ReferenceCounter
+from grievance.models.case import (
+    Attachment,
+    Case,
+    Complainant,
+    ExtensionRequest,
+    IdentityAlert,
+    IdentityView,
+    ReferenceCounter,
+)
 from grievance.models.figures import FigureSnapshot, FigureTouch
 from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
 from grievance.models.org import ApiKey, Fund, Organisation
@@ -18,6 +26,7 @@ __all__ = [
     "Office",
     "ApiKey",
     "ExtensionRequest",
+    "IdentityAlert",
     "IdentityView",
     "OutboxMessage",
     "Attachment",

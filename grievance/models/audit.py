@@ -1,4 +1,4 @@
-"""Events: every state change, chained by hash. The chain head guards against deletion."""
+"""Events: every state change, chained by a keyed hash. The chain head guards against deletion."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ class Event(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime)
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON; hashed as stored
+    # Keyed digest of the case's rows (case, complainant, attachments) just after this event:
+    # `flask audit verify` compares each case with the digest of its latest event.
+    state_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -35,6 +38,7 @@ class Event(db.Model):
             "at": self.at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
             "public": bool(self.public),
             "payload": self.payload,
+            "state": self.state_digest,
         }
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grievance.cases import permissions as case_permissions
+from grievance.cases.service import IdentityRefused, record_identity_view
 from grievance.extensions import db, limiter
+from grievance.forms_common import IdentityReasonForm
 from grievance.i18n import current_locale
 from grievance.intake import service as intake
 from grievance.intake.forms import TrackForm
@@ -63,13 +66,37 @@ def scorecard(month: str, scope: str, lang: str):
     return _pdf(data, filename)
 
 
-@bp.get("/case/<int:case_id>.pdf")
-@login_required
-def case_file(case_id: int):
+def _visible_case(case_id: int) -> Case:
     case = db.session.execute(case_permissions.visible_cases(current_user).where(Case.id == case_id)).scalar()
     if case is None:
         abort(404)
+    return case
+
+
+@bp.get("/case/<int:case_id>.pdf")
+@login_required
+def case_file(case_id: int):
+    """The case file without the complainant's personal data (text redacted for all but the handling fund)."""
+    case = _visible_case(case_id)
     return _pdf(service.case_file_pdf(case, current_user, _lang()), f"{case.reference}.pdf")
+
+
+@bp.post("/case/<int:case_id>.pdf")
+@login_required
+def case_file_with_identity(case_id: int):
+    """The case file with the complainant, for the handling fund: an identity view on record, with its reason."""
+    case = _visible_case(case_id)
+    form = IdentityReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Choose why you open the complainant's personal data."), "error")
+        return redirect(url_for("cases.show", case_id=case.id), 303)
+    try:
+        record_identity_view(case, current_user, reason=form.reason.data, output="case_file")
+    except IdentityRefused:
+        abort(404)
+    pdf = service.case_file_pdf(case, current_user, _lang(), with_identity=True)
+    db.session.commit()
+    return _pdf(pdf, f"{case.reference}.pdf")
 
 
 @bp.post("/receipt.pdf")

@@ -22,7 +22,7 @@ from grievance.models import Case, Category, Fund, Office, User
 from grievance.models.timeutil import from_db
 from grievance.reports import metrics, words
 from grievance.reports.pdf import FIGURES_ATTACHMENT, render_pdf, shorten
-from grievance.services import audit
+from grievance.services import audit, disclosure
 
 LANGS = ("km", "en")
 # Beyond this many breached/escalated cases the PDF prints the first ones and attaches the
@@ -309,7 +309,7 @@ def _event_text(kind: str, payload: dict, lang: str) -> str:
     return " — ".join(parts)
 
 
-def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
+def _timeline(case: Case, lang: str, *, public_only: bool, viewer: User | None) -> list[dict]:
     events = audit.case_events(case.id, public_only=public_only)
     actor_ids = {e.actor_id for e in events if e.actor_id}
     actors = {}
@@ -317,7 +317,7 @@ def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
         actors = {u.id: u.name for u in db.session.execute(select(User).where(User.id.in_(actor_ids))).scalars()}
     items = []
     for e in events:
-        text, cut = shorten(_event_text(e.kind, json.loads(e.payload), lang), 2000)
+        text, cut = shorten(disclosure.text_for(viewer, case, _event_text(e.kind, json.loads(e.payload), lang)), 2000)
         items.append(
             {
                 "at": _local(e.at),
@@ -331,8 +331,8 @@ def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
     return items
 
 
-def _case_facts(case: Case, lang: str) -> dict:
-    description, cut = shorten(case.description)
+def _case_facts(case: Case, lang: str, viewer: User | None) -> dict:
+    description, cut = shorten(disclosure.text_for(viewer, case, case.description))
     return {
         "reference": case.reference,
         "status": words.pick(words.STATUS, case.status, lang),
@@ -347,17 +347,19 @@ def _case_facts(case: Case, lang: str) -> dict:
     }
 
 
-def case_file_pdf(case: Case, user: User, lang: str) -> bytes:
-    """The handling fund's printable file: facts, full timeline, identity only if this user may see it."""
-    complainant = case.complainant if permissions.can_see_identity(user, case) else None
+def case_file_pdf(case: Case, user: User, lang: str, *, with_identity: bool = False) -> bytes:
+    """The printable file: facts and full timeline (text redacted unless this user may see the complainant);
+    the complainant only `with_identity`, which the caller has put on record (cases.service.record_identity_view).
+    """
+    show = with_identity and permissions.can_see_identity(user, case)
     return render_pdf(
         "reports/case_file.html",
         lang=lang,
         t=words.words(lang),
-        c=_case_facts(case, lang),
+        c=_case_facts(case, lang, user),
         case=case,
-        complainant=complainant,
-        timeline=_timeline(case, lang, public_only=False),
+        complainant=case.complainant if show else None,
+        timeline=_timeline(case, lang, public_only=False, viewer=user),
         generated_at=datetime.now(timezone.utc).astimezone(TZ),
     )
 
@@ -368,7 +370,7 @@ def receipt_pdf(case: Case, lang: str) -> bytes:
         "reports/receipt.html",
         lang=lang,
         t=words.words(lang),
-        c=_case_facts(case, lang),
-        timeline=_timeline(case, lang, public_only=True),
+        c=_case_facts(case, lang, None),
+        timeline=_timeline(case, lang, public_only=True, viewer=None),
         generated_at=datetime.now(timezone.utc).astimezone(TZ),
     )

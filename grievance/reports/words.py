@@ -181,6 +181,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "email": ("អ៊ីមែល", "Email"),
     "programme_number": ("លេខកម្មវិធី", "Programme number"),
     "identity_hidden": ("មិនបង្ហាញ", "Not shown"),
+    "identity_recorded": (
+        "បានបើកដោយមានមូលហេតុ៖ ច្បាប់នេះត្រូវបានកត់ត្រាសម្រាប់ក្រុមប្រឹក្សា។ កុំចែករំលែក។",
+        "Opened with a reason: this copy is on record for the council. Do not share it.",
+    ),
     "timeline": ("ប្រវត្តិ", "History"),
     "when": ("ពេលវេលា", "When"),
     "what": ("ព្រឹត្តិការណ៍", "What"),

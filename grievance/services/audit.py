@@ -1,22 +1,45 @@
-"""Appending to and verifying the audit chain."""
+"""Appending to and verifying the audit record: the keyed chain, case states, mirrored rows, checkpoints.
+
+`append_event` is the one write path: it links the event to the chain head under AUDIT_KEY and,
+for an event about a case, chains the keyed digest of that case's rows as they are after the
+event. `verify_record` (flask audit verify) walks the whole chain, compares every case row with
+the digest of its latest event, checks that identity views and alerts on the council's pages
+agree with their events, and that the chain still extends the signed checkpoints that
+`write_checkpoint` (flask audit checkpoint) keeps outside the database.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
+from grievance import seclog
 from grievance.domain import audit as chain
 from grievance.extensions import db
-from grievance.models import ChainHead, Event
+from grievance.models import Attachment, Case, ChainHead, Complainant, Event
 from grievance.models.timeutil import to_db, utcnow
 from grievance.services.dbutil import insert_ignore
+
+Progress = Callable[[str], None]
+# Problems listed one by one before the rest are only counted.
+MAX_LISTED = 50
 
 
 class ChainConflict(RuntimeError):
     """Another transaction appended to the chain at the same time; retry the request."""
+
+
+def keys() -> chain.Keys:
+    from grievance.security import audit_keys
+
+    return audit_keys()
 
 
 def _locked_head() -> ChainHead:
@@ -30,32 +53,69 @@ def _locked_head() -> ChainHead:
     return head
 
 
+# ---------------------------------------------------------------------------------------
+# Case state, read as stored (raw driver values: the same spelling for writer and verifier)
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+CASE_COLUMNS = [c.name for c in Case.__table__.columns]
+COMPLAINANT_COLUMNS = [c.name for c in Complainant.__table__.columns if c.name != "case_id"]
+ATTACHMENT_COLUMNS = [c.name for c in Attachment.__table__.columns if c.name != "case_id"]
+_SELECTED = ", ".join([f'c."{name}"' for name in CASE_COLUMNS] + [f'p."{name}"' for name in COMPLAINANT_COLUMNS])
+# Column names come from the models, never from input.
+_CASE_AND_COMPLAINANT = f"SELECT {_SELECTED} FROM cases c LEFT JOIN complainants p ON p.case_id = c.id"  # noqa: S608
+_ATTACHMENTS = f"SELECT case_id, {_quoted(ATTACHMENT_COLUMNS)} FROM attachments"  # noqa: S608 - fixed names
+
+
+def _split(row) -> tuple[int, dict, dict | None]:
+    n = len(CASE_COLUMNS)
+    case = dict(zip(CASE_COLUMNS, row[:n], strict=True))
+    person = dict(zip(COMPLAINANT_COLUMNS, row[n:], strict=True))
+    return case["id"], case, (person if person["id"] is not None else None)
+
+
+def case_state(case_id: int, key: bytes | None = None) -> str:
+    """The keyed digest of one case's rows as stored right now (after a flush)."""
+    row = db.session.execute(text(_CASE_AND_COMPLAINANT + " WHERE c.id = :id"), {"id": case_id}).one()
+    _id, case, person = _split(row)
+    files = db.session.execute(text(_ATTACHMENTS + " WHERE case_id = :id ORDER BY id"), {"id": case_id}).all()
+    attachments = [dict(zip(ATTACHMENT_COLUMNS, f[1:], strict=True)) for f in files]
+    return chain.state_digest(key or keys().state, case, person, attachments)
+
+
 def append_event(
     kind: str,
     *,
     case=None,
+    case_id: int | None = None,
     actor=None,
     actor_label: str = "staff",
     public: bool = False,
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> Event:
-    """Append one event to the chain, linked to the current head; flushes."""
-    if case is not None and case.id is None:
-        db.session.flush()
+    """Append one event to the chain, linked to the current head, with the case's state; flushes."""
+    db.session.flush()  # the case's rows as this transaction leaves them
+    if case is not None:
+        case_id = case.id
+    k = keys()
     head = _locked_head()
     event = Event(
         seq=head.seq + 1,
-        case_id=None if case is None else case.id,
+        case_id=case_id,
         kind=kind,
         actor_id=None if actor is None else actor.id,
         actor_label=actor_label,
         at=to_db(at) if at is not None else utcnow(),
         public=public,
         payload=chain.canonical_json(payload or {}),
+        state_digest=None if case_id is None else case_state(case_id, k.state),
         prev_hash=head.hash,
     )
-    event.hash = chain.chain_hash(head.hash, event.chained_fields())
+    event.hash = chain.chain_hash(head.hash, event.chained_fields(), k.chain)
     moved = db.session.execute(
         update(ChainHead)
         .where(ChainHead.id == 1, ChainHead.seq == head.seq)
@@ -70,22 +130,27 @@ def append_event(
     return event
 
 
-def _stored_events(batch: int = 20_000) -> Iterator[chain.StoredEvent]:
-    """Every stored event in seq order, read in keyset batches (memory stays flat at any size).
+# ---------------------------------------------------------------------------------------
+# Reading the chain
+
+
+def _stored_events(after: int = 0, batch: int = 20_000) -> Iterator[tuple[chain.StoredEvent, Any]]:
+    """Every stored event after seq `after`, in seq order, read in keyset batches (memory stays flat).
 
     Plain rows, not ORM objects: this verifies what is stored, not what the session happens to
     hold, and it is several times faster on millions of events. Event.chained_fields is applied
     to each row (it reads attributes only), so the hashed fields stay defined in one place.
+    Yields (stored event, row).
     """
     table = Event.__table__
-    last = 0
+    last = after
     while True:
         query = select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
         rows = db.session.execute(query).all()
         if not rows:
             return
         for row in rows:
-            yield chain.StoredEvent(row.seq, Event.chained_fields(row), row.prev_hash, row.hash)
+            yield chain.StoredEvent(row.seq, Event.chained_fields(row), row.prev_hash, row.hash), row
         last = rows[-1].seq
 
 
@@ -94,9 +159,36 @@ def head() -> tuple[int, str] | None:
     return None if row is None else (row.seq, row.hash)
 
 
-def verify_chain() -> chain.Verdict:
-    """Recompute every link; the verdict names the first bad event."""
-    return chain.verify(_stored_events(), head())
+def keyed_from() -> int | None:
+    """Seq of the event that keyed a chain which began unkeyed; None if it was keyed from the start."""
+    return db.session.execute(select(func.min(Event.seq)).where(Event.kind == chain.KEYING_EVENT)).scalar()
+
+
+def _hash_at(seq: int) -> str | None:
+    return db.session.execute(select(Event.hash).where(Event.seq == seq)).scalar()
+
+
+def head_before(moment: datetime) -> tuple[int, str] | None:
+    """(seq, hash) of the last event recorded before `moment` (naive UTC): a month's head."""
+    row = db.session.execute(
+        select(Event.seq, Event.hash).where(Event.at < moment).order_by(Event.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else (row.seq, row.hash)
+
+
+def verify_chain(*, until: int | None = None) -> chain.Verdict:
+    """Recompute every link (up to event `until`, if given); the verdict names the first bad event."""
+    k = keys()
+    events = (stored for stored, _row in _stored_events())
+    return chain.verify(events, head(), key=k.chain, keyed_from=keyed_from(), until=until)
+
+
+def verify_until(seq: int, expected_hash: str) -> chain.Verdict:
+    """The chain up to event `seq` holds and that event still has `expected_hash` (a printed head)."""
+    verdict = verify_chain(until=seq)
+    if verdict.ok and verdict.last != (seq, expected_hash):
+        return chain.Verdict(False, verdict.checked, seq, f"event #{seq} is not the one whose hash was printed")
+    return verdict
 
 
 def case_events(case_id: int, *, public_only: bool = False) -> list[Event]:
@@ -104,3 +196,303 @@ def case_events(case_id: int, *, public_only: bool = False) -> list[Event]:
     if public_only:
         query = query.where(Event.public.is_(True))
     return list(db.session.execute(query.order_by(Event.seq)).scalars())
+
+
+# ---------------------------------------------------------------------------------------
+# Rows mirrored by events: what the council reads must agree with the chain
+
+
+def time_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A table whose rows are each written together with an event that names the row's id."""
+
+    table: str
+    kind: str
+    id_key: str
+    label: str
+    # (payload key or "@case"/"@actor"/"@at", column) pairs that must agree
+    fields: tuple[tuple[str, str], ...]
+
+
+MIRRORS = (
+    Mirror(
+        "identity_views",
+        "identity_view",
+        "view_id",
+        "identity view",
+        (
+            ("@case", "case_id"),
+            ("@actor", "user_id"),
+            ("reason", "reason"),
+            ("output", "output"),
+            ("viewed_at", "viewed_at"),
+        ),
+    ),
+    Mirror(
+        "identity_alerts",
+        "identity_alert",
+        "alert_id",
+        "identity-access alert",
+        (("user_id", "user_id"), ("views", "views")),
+    ),
+)
+MIRRORED_KINDS = {m.kind: m for m in MIRRORS}
+
+
+def mirror_payload_value(event_row, payload: dict, key: str):
+    if key == "@case":
+        return event_row.case_id
+    if key == "@actor":
+        return event_row.actor_id
+    return payload.get(key)
+
+
+# ---------------------------------------------------------------------------------------
+# The whole record
+
+
+@dataclass
+class Report:
+    """What `flask audit verify` found."""
+
+    chain: chain.Verdict | None = None
+    keyed_from: int | None = None
+    cases: int = 0
+    mirrored: dict[str, int] = field(default_factory=dict)
+    checkpoint: dict | None = None
+    problems: list[str] = field(default_factory=list)
+    more: int = 0  # problems beyond the listed ones
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.chain is not None and self.chain.ok
+
+    def problem(self, text_: str) -> None:
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(text_)
+        else:
+            self.more += 1
+
+
+def read_checkpoints(path: Path) -> tuple[list[dict], list[str]]:
+    """The checkpoints in a file (one JSON object per line) and what is wrong with it."""
+    records, problems = [], []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        return [], [f"checkpoint file {path}: cannot be read ({exc.strerror})"]
+    k = keys()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            problems.append(f"checkpoint file {path}, line {number}: not a checkpoint")
+            continue
+        if not isinstance(record, dict) or not chain.checkpoint_is_genuine(record, k.checkpoint):
+            problems.append(
+                f"checkpoint file {path}, line {number}: the signature does not match "
+                "(edited, or not made with this installation's AUDIT_KEY)"
+            )
+            continue
+        records.append(record)
+    if not records and not problems:
+        problems.append(f"checkpoint file {path}: holds no checkpoint")
+    return records, problems
+
+
+def verify_record(checkpoint_file: Path | None = None, *, progress: Progress | None = None) -> Report:
+    """Verify the chain, every case row against its history, the mirrored rows and the checkpoints."""
+    k = keys()
+    report = Report(keyed_from=keyed_from())
+    checkpoints: dict[int, dict] = {}
+    if checkpoint_file is not None:
+        records, problems = read_checkpoints(checkpoint_file)
+        for problem in problems:
+            report.problem(problem)
+        checkpoints = {int(r["seq"]): r for r in records}
+        if records:
+            report.checkpoint = max(records, key=lambda r: int(r["seq"]))
+
+    latest_state: dict[int, tuple[int, str]] = {}
+    mirrored: dict[str, dict[int, tuple[Any, dict]]] = {m.kind: {} for m in MIRRORS}
+    handled_alerts: set[int] = set()
+
+    def walk() -> Iterator[chain.StoredEvent]:
+        count = 0
+        for stored, row in _stored_events():
+            if row.state_digest is not None and row.case_id is not None:
+                latest_state[row.case_id] = (row.seq, row.state_digest)
+            if row.kind in MIRRORED_KINDS:
+                payload = json.loads(row.payload)
+                mirrored[row.kind][payload.get(MIRRORED_KINDS[row.kind].id_key)] = (row, payload)
+            elif row.kind == "identity_alert_handled":
+                handled_alerts.add(json.loads(row.payload).get("alert_id"))
+            if stored.seq in checkpoints and checkpoints[stored.seq]["hash"] != stored.hash:
+                cp = checkpoints[stored.seq]
+                report.problem(
+                    f"checkpoint #{cp['seq']} of {cp['at']}: the chain no longer extends it "
+                    f"(event #{cp['seq']} is not the event that was checkpointed)"
+                )
+            count += 1
+            if progress and count % 500_000 == 0:
+                progress(f"{count:,} events verified")
+            yield stored
+
+    started = time.perf_counter()
+    verdict = chain.verify(walk(), head(), key=k.chain, keyed_from=report.keyed_from)
+    report.chain = verdict
+    report.timings["chain_s"] = time.perf_counter() - started
+    if not verdict.ok and verdict.checked == 0 and verdict.bad_seq == 1 and report.keyed_from is None:
+        first = next(iter(_stored_events()), None)
+        if first is not None and chain.legacy_hash(first[0].prev_hash, first[0].fields) == first[0].hash:
+            report.chain = chain.Verdict(
+                False,
+                0,
+                1,
+                "the chain was recorded before it was keyed: run `flask audit rekey` once "
+                "(see docs/security.md), then verify again",
+            )
+    if checkpoints:
+        chain_end = db.session.execute(select(func.max(Event.seq))).scalar() or 0
+        for seq, cp in sorted(checkpoints.items()):
+            if seq > chain_end:
+                report.problem(
+                    f"checkpoint #{seq} of {cp['at']}: the chain no longer extends it "
+                    f"(the checkpoint recorded event #{seq} but the chain ends at #{chain_end}: events deleted)"
+                )
+    if not verdict.ok:
+        report.problem("case rows and mirrored records were not checked: the chain itself must hold first")
+        return report
+    if progress and verdict.checked >= 500_000:
+        progress(f"chain verified ({verdict.checked:,} events); checking case rows")
+    started = time.perf_counter()
+    _check_cases(report, latest_state, k.state, progress)
+    report.timings["cases_s"] = time.perf_counter() - started
+    _check_mirrors(report, mirrored, handled_alerts)
+    return report
+
+
+def _check_cases(report: Report, latest: dict[int, tuple[int, str]], key: bytes, progress: Progress | None) -> None:
+    """Every case row (with its complainant and attachments) against the digest of its latest event."""
+    last_id, batch = 0, 5_000
+    seen: set[int] = set()
+    while True:
+        rows = db.session.execute(
+            text(_CASE_AND_COMPLAINANT + " WHERE c.id > :last ORDER BY c.id LIMIT :n"), {"last": last_id, "n": batch}
+        ).all()
+        if not rows:
+            break
+        first_id, last_id = rows[0][0], rows[-1][0]
+        files: dict[int, list[dict]] = {}
+        for f in db.session.execute(
+            text(_ATTACHMENTS + " WHERE case_id >= :lo AND case_id <= :hi ORDER BY case_id, id"),
+            {"lo": first_id, "hi": last_id},
+        ):
+            files.setdefault(f[0], []).append(dict(zip(ATTACHMENT_COLUMNS, f[1:], strict=True)))
+        for row in rows:
+            case_id, case, person = _split(row)
+            seen.add(case_id)
+            report.cases += 1
+            recorded = latest.get(case_id)
+            if recorded is None:
+                report.problem(
+                    f"case {case['reference']} (id {case_id}) has no recorded history: added outside the app"
+                )
+                continue
+            if chain.state_digest(key, case, person, files.get(case_id, [])) != recorded[1]:
+                report.problem(
+                    f"case {case['reference']} (id {case_id}) does not match its history: its rows were changed "
+                    f"after event #{recorded[0]}, the last one that recorded them"
+                )
+        if progress and report.cases >= 200_000 and report.cases % 200_000 < batch:
+            progress(f"{report.cases:,} cases checked")
+    for case_id in sorted(set(latest) - seen):
+        report.problem(f"case id {case_id} has a history (up to event #{latest[case_id][0]}) but its row is gone")
+
+
+def _check_mirrors(report: Report, mirrored: dict, handled_alerts: set[int]) -> None:
+    for mirror in MIRRORS:
+        events = mirrored[mirror.kind]
+        columns = ["id", "status"] if mirror.table == "identity_alerts" else ["id"]
+        columns += [column for _key, column in mirror.fields]
+        rows = db.session.execute(text(f"SELECT {_quoted(columns)} FROM {mirror.table} ORDER BY id")).all()  # noqa: S608
+        seen = set()
+        for row in rows:
+            values = dict(zip(columns, row, strict=True))
+            seen.add(values["id"])
+            found = events.get(values["id"])
+            if found is None:
+                report.problem(f"{mirror.label} #{values['id']} is not in the audit chain: added outside the app")
+                continue
+            event_row, payload = found
+            for key, column in mirror.fields:
+                expected = mirror_payload_value(event_row, payload, key)
+                actual = values[column]
+                if column.endswith("_at"):
+                    expected, actual = time_text(expected), time_text(actual)
+                if expected != actual:
+                    report.problem(
+                        f"{mirror.label} #{values['id']} differs from event #{event_row.seq} ({column} was changed)"
+                    )
+                    break
+            if values.get("status") is not None and (values["status"] == "handled") != (values["id"] in handled_alerts):
+                report.problem(f"{mirror.label} #{values['id']}: its status does not match the chain")
+        for missing in sorted(set(events) - seen, key=lambda v: (v is None, v)):
+            report.problem(
+                f"{mirror.label} #{missing} (event #{events[missing][0].seq}) is missing from {mirror.table}: deleted"
+            )
+        report.mirrored[mirror.label] = len(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Checkpoints
+
+
+def write_checkpoint(path: Path, *, now: datetime | None = None, progress: Progress | None = None) -> dict:
+    """Append a signed statement of the current head to `path` (and the log), after checking the chain
+    still extends the previous checkpoint in the file and every event since links and hashes right.
+
+    Raises CheckpointRefused (nothing written) if it does not: that is the alarm.
+    """
+    k = keys()
+    previous = None
+    if path.exists() and path.stat().st_size:
+        records, problems = read_checkpoints(path)
+        if problems:
+            raise CheckpointRefused("; ".join(problems))
+        previous = max(records, key=lambda r: int(r["seq"]))
+    after = (0, chain.GENESIS)
+    if previous is not None:
+        seq = int(previous["seq"])
+        if seq > 0 and _hash_at(seq) != previous["hash"]:
+            raise CheckpointRefused(
+                f"the chain no longer extends checkpoint #{seq} of {previous['at']}: event #{seq} is missing or changed"
+            )
+        after = (seq, previous["hash"])
+    events = (stored for stored, _row in _stored_events(after=after[0]))
+    verdict = chain.verify(events, head(), key=k.chain, keyed_from=keyed_from(), after=after)
+    if not verdict.ok:
+        raise CheckpointRefused(verdict.reason)
+    seq, head_hash = verdict.last
+    at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record = chain.checkpoint_record(seq, head_hash, at, k.checkpoint)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record, sort_keys=True) + "\n")
+    seclog.event("audit_checkpoint", **record)
+    return {**record, "verified": verdict.checked}
+
+
+class CheckpointRefused(RuntimeError):
+    """The chain does not extend the last checkpoint, or is broken since: no checkpoint written."""

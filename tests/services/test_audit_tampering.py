@@ -142,7 +142,7 @@ def guessed_key_rule(prev: str, fields: dict) -> str:
 
 
 def test_altering_an_event_is_named(history):
-    run_sql("UPDATE events SET payload = '{\"message\":\"We never called.\"}' WHERE seq = 4")
+    run_sql('UPDATE events SET payload = \'{"message":"We never called."}\' WHERE seq = 4')
     code, out = verify(history)
     assert code == 1 and "event #4" in out and "changed after it was recorded" in out
 
@@ -201,7 +201,7 @@ def test_truncation_that_undoes_case_changes_is_caught_even_without_the_checkpoi
 
 @pytest.mark.parametrize("rule", [sha256_rule, guessed_key_rule], ids=["plain-sha256", "guessed-key"])
 def test_rewriting_an_event_and_rehashing_the_rest_without_the_key_is_named(history, rule):
-    run_sql("UPDATE events SET payload = '{\"message\":\"Nothing was received.\"}' WHERE seq = 4")
+    run_sql('UPDATE events SET payload = \'{"message":"Nothing was received."}\' WHERE seq = 4')
     rehash_from(4, rule)
     code, out = verify(history, checkpoint=False)  # even without the checkpoint: the key is what they lack
     assert code == 1 and "event #4" in out and "changed after it was recorded" in out
