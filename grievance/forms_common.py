@@ -82,7 +82,7 @@ class IdentityRules:
 class IdentityReasonForm(FlaskForm):
     """Why personal data or evidence is opened: required, from the short list, and put on record."""
 
-    reason = SelectField(_l("Why do you open it?"))
+    reason = SelectField(_l("Why do you open it?"), render_kw={"required": True})
 
     def __init__(self, *args, **kwargs) -> None:
         from grievance.labels import IDENTITY_REASON

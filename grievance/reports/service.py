@@ -143,10 +143,24 @@ def _flagged_csv(flagged: list[dict]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def month_head(month: metrics.Month) -> tuple[int, str] | None:
+    """The audit chain's head for a month: the last event recorded before it ended (what the PDF prints)."""
+    return audit.head_before(month.bounds()[1])
+
+
+def verify_record(chain_head: dict | None) -> str | None:
+    """Whether the record behind a scorecard is unchanged: None if the chain up to its printed head holds
+    and that head is still in the chain; otherwise what changed, naming the first event that no longer matches."""
+    if chain_head is None:
+        return None
+    verdict = audit.verify_until(int(chain_head["seq"]), str(chain_head["hash"]))
+    return None if verdict.ok else verdict.reason
+
+
 def build_scorecard(month: metrics.Month, fund_code: str | None, lang: str, *, key: bytes) -> Scorecard:
     """Compute the month's figures for one fund (or all) and render them in one language."""
     figures = metrics.month_figures(month, fund_code)
-    pdf = render_scorecard(figures, lang, key=key, chain_head=audit.head())
+    pdf = render_scorecard(figures, lang, key=key, chain_head=month_head(month))
     return Scorecard(month, figures["scope"], lang, figures, metrics.digest(figures), pdf)
 
 
@@ -168,7 +182,7 @@ def write_scorecards(
     started = time.perf_counter()
     figures = metrics.month_figures(month, fund_code)
     timings["figures_s"] = time.perf_counter() - started
-    head = audit.head()
+    head = month_head(month)
     seal = seal_of(figures, key, head)
     names = {lang: _names(lang) for lang in langs}
     generated_at = datetime.now(timezone.utc)
@@ -250,6 +264,8 @@ class Verification:
     stored_digest: str
     current_digest: str
     changed: list[str] = field(default_factory=list)
+    record_problem: str | None = None  # the record behind the PDF changed: the first event that no longer matches
+    chain_head: dict | None = None
 
 
 class NotAScorecard(ValueError):
@@ -273,7 +289,8 @@ def read_seal(pdf: bytes) -> dict:
 
 
 def verify_scorecard(pdf: bytes, *, key: bytes) -> Verification:
-    """Recompute the figures of the PDF's month and scope; say whether they still match."""
+    """Recompute the figures of the PDF's month and scope and check the record up to its printed head;
+    it matches only if both are unchanged."""
     seal = read_seal(pdf)
     month = metrics.Month.parse(seal["month"])
     figures = metrics.month_figures(month, None if seal["scope"] == "ALL" else seal["scope"])
@@ -281,7 +298,17 @@ def verify_scorecard(pdf: bytes, *, key: bytes) -> Verification:
     changed = []
     if current != seal["digest"]:
         changed = metrics.changed_paths(seal.get("fingerprints", {}), metrics.fingerprints(figures, key))
-    return Verification(current == seal["digest"], seal["month"], seal["scope"], seal["digest"], current, changed)
+    problem = verify_record(seal.get("chain_head"))
+    return Verification(
+        current == seal["digest"] and problem is None,
+        seal["month"],
+        seal["scope"],
+        seal["digest"],
+        current,
+        changed,
+        record_problem=problem,
+        chain_head=seal.get("chain_head"),
+    )
 
 
 # ---------------------------------------------------------------------------------------

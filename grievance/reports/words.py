@@ -352,11 +352,14 @@ METHOD: list[tuple[str, str, str]] = [
     (
         "digest",
         "ស្នាមម្រាមគឺ SHA-256 នៃ JSON តួលេខ (សោតម្រៀប)។ បង្កើតម្តងទៀតពីមូលដ្ឋានទិន្នន័យដដែលផ្តល់ស្នាមម្រាមដដែល។ "
-        "ពាក្យបញ្ជា «flask scorecard verify» គណនាឡើងវិញ ហើយប្រាប់ថាតួលេខណាបានផ្លាស់ប្តូរ។",
+        "ពាក្យបញ្ជា «flask scorecard verify» គណនាឡើងវិញ ហើយប្រាប់ថាតួលេខណាបានផ្លាស់ប្តូរ។ "
+        "ចុងខ្សែសង្វាក់សវនកម្ម គឺព្រឹត្តិការណ៍ចុងក្រោយដែលបានកត់ត្រាមុនចុងខែ៖ ពាក្យបញ្ជាដដែលពិនិត្យថា "
+        "កំណត់ត្រារហូតដល់ព្រឹត្តិការណ៍នោះមិនបានផ្លាស់ប្តូរ ហើយនៅតែស្ថិតក្នុងខ្សែសង្វាក់។",
         "The digest is the SHA-256 of the canonical JSON of all figures (sorted keys). Building the month "
         "again from the same records gives the same digest; `flask scorecard verify FILE` recomputes it and "
         "names the figures that changed. The audit chain head is the last event of the tamper-evident log "
-        "when the PDF was made.",
+        "recorded before the month ended: the same command checks that the record up to that event is "
+        "unchanged and still in the chain, and names the first event that is not.",
     ),
 ]
 

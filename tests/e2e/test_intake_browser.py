@@ -7,11 +7,13 @@ The live server and the browser come from the spine browser test (tests/e2e/test
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.e2e.test_spine_browser import _phone, browser, live_server  # noqa: F401 - fixtures
@@ -183,6 +185,21 @@ def test_anonymous_complaint_in_khmer_with_a_photo_on_a_360px_phone(served, brow
     assert not sample_files.has_exif(data) and not sample_files.has_gps(data)  # the GPS is gone
     assert os.listdir(uploads) == [stored]
 
+    # The evidence of an anonymous complaint reaches the handling fund, with a reason on record.
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    officer = staff.new_page()
+    officer.goto(base + "/auth/login")
+    officer.fill("#email", "officer@nsaf.example.org")
+    officer.fill("#password", PASSWORD)
+    officer.click("#submit")
+    officer.goto(f"{base}/cases/{case['id']}")
+    officer.select_option("#reason", "investigate")
+    with officer.expect_download() as download:
+        officer.click("ul.attachments button")
+    assert download.value.suggested_filename == "ការតវ៉ា.jpg"
+    assert Path(download.value.path()).read_bytes() == data
+    staff.close()
+
     # Tracking with the code, adding information.
     track(page, base, reference, code)
     assert page.locator("h1").inner_text() == reference
@@ -245,10 +262,28 @@ def test_confidential_complaint_in_english_is_seen_only_by_the_handling_fund(ser
     desk.click("#submit")
     desk.goto(f"{base}/cases/{case['id']}")
     assert "Srey Pov" not in desk.content()
-    desk.locator(f'form[action$="/cases/{case["id"]}/identity"] button').click()
+    desk.click("#show-identity")  # no reason chosen: the browser asks for one, nothing is sent
+    assert desk.evaluate("document.querySelector('#reason').validity.valueMissing")
+    assert "Srey Pov" not in desk.content()
+    desk.select_option("#reason", "contact")
+    desk.click("#show-identity")
     desk.wait_for_selector("dl.facts")
     assert "Srey Pov" in desk.content() and "012 345 678" in desk.content()
+    desk.select_option("#reason", "verify")
+    with desk.expect_download() as download:
+        desk.click("#case-file-identity")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and "Srey Pov" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     staff.close()
+    with app.app_context():
+        from grievance.extensions import db
+        from grievance.models import IdentityView
+
+        views = db.session.execute(select(IdentityView).order_by(IdentityView.id)).scalars().all()
+        assert [(v.case_id, v.reason, v.output) for v in views][-2:] == [
+            (case["id"], "contact", "panel"),
+            (case["id"], "verify", "case_file"),
+        ]
 
     # Nobody else: another fund's officer and a monitor get 404; the API never shows it.
     for email in ("officer@nssf.example.org", "monitor@cso.example.org"):
