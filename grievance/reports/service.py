@@ -330,6 +330,8 @@ def _event_text(kind: str, payload: dict, lang: str) -> str:
         parts.append(words.pick(words.WORDS, payload["clock"], lang))
     if payload.get("outcome"):
         parts.append(str(payload["outcome"]))
+    if kind == "identity_view":
+        return words.pick(words.IDENTITY_REASON, payload.get("reason"), lang)
     for key in ("message", "reason", "note"):
         if payload.get(key):
             parts.append(str(payload[key]))

@@ -227,6 +227,18 @@ EVENT = {
     "feedback": ("មតិរបស់អ្នកដាក់បណ្តឹង", "Complainant feedback"),
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
+    "identity_view": ("បានបើកព័ត៌មានផ្ទាល់ខ្លួន", "Personal data opened"),
+    "attachments_added": ("បានភ្ជាប់ឯកសារ", "Files attached"),
+    "state_recorded": ("កំណត់ត្រាត្រូវបានចាក់សោ", "Record keyed"),
+    "in_person": ("បានដាក់នៅតុបម្រើ", "Filed at a front desk"),
+    "visit": ("មកតុបម្រើ", "Visit to the front desk"),
+}
+# Why personal data was opened (models.case.IDENTITY_VIEW_REASONS), in the case file's timeline.
+IDENTITY_REASON = {
+    "contact": ("ដើម្បីទាក់ទងអ្នកប្តឹង", "To contact the complainant"),
+    "verify": ("ដើម្បីពិនិត្យសិទ្ធិ ឬកំណត់ត្រាកម្មវិធី", "To check eligibility or programme records"),
+    "investigate": ("ដើម្បីស៊ើបអង្កេត", "To investigate the complaint"),
+    "legal": ("សំណើផ្លូវច្បាប់ ឬសវនកម្ម", "A legal or audit request"),
 }
 
 MONTHS_KM = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ")
