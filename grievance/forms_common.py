@@ -93,3 +93,26 @@ class IdentityReasonForm(FlaskForm):
     def validate_reason(self, field) -> None:
         if not field.data:
             raise ValidationError(_l("Choose why you open the complainant's personal data."))
+
+
+def open_identity(case, output: str, *, back: str, refused: int = 404):
+    """For a view about to show identity: record the view with the reason posted, or answer why not.
+
+    Returns None once the view is on record (the caller shows it and commits), or a redirect to
+    `back` when no reason was chosen; aborts with `refused` when the rule says no.
+    """
+    from flask import abort, flash, redirect
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from grievance.cases.service import IdentityRefused, record_identity_view
+
+    form = IdentityReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Choose why you open the complainant's personal data."), "error")
+        return redirect(back, 303)
+    try:
+        record_identity_view(case, current_user, reason=form.reason.data, output=output)
+    except IdentityRefused:
+        abort(refused)
+    return None

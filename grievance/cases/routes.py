@@ -18,7 +18,7 @@ from grievance.cases import permissions, queries
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
-from grievance.forms_common import IdentityReasonForm, error_text
+from grievance.forms_common import error_text, open_identity
 
 bp = Blueprint("cases", __name__)
 
@@ -45,27 +45,14 @@ def show(case_id: int):
     return render_template("cases/case.html", **queries.case_page(current_user, case))
 
 
-def _reason_or_back(case):
-    """The reason chosen in the identity form, or None after flashing why nothing was opened."""
-    form = IdentityReasonForm()
-    if form.validate_on_submit():
-        return form.reason.data
-    flash(_("Choose why you open the complainant's personal data."), "error")
-    return None
-
-
 @bp.post("/<int:case_id>/identity")
 @login_required
 def identity(case_id: int):
     """Show the complainant's personal data to the handling fund; every view is on record, with its reason."""
     case = _load(case_id)
-    reason = _reason_or_back(case)
-    if reason is None:
-        return redirect(url_for("cases.show", case_id=case.id), 303)
-    try:
-        svc.record_identity_view(case, current_user, reason=reason, output="panel")
-    except svc.IdentityRefused:
-        abort(403)
+    answer = open_identity(case, "panel", back=url_for("cases.show", case_id=case.id), refused=403)
+    if answer is not None:
+        return answer
     db.session.commit()
     return render_template("cases/case.html", **queries.case_page(current_user, case, reveal_identity=True))
 
@@ -78,13 +65,9 @@ def attachment(case_id: int, attachment_id: int):
     item = next((a for a in case.attachments if a.id == attachment_id), None)
     if item is None:
         abort(404)
-    reason = _reason_or_back(case)
-    if reason is None:
-        return redirect(url_for("cases.show", case_id=case.id), 303)
-    try:
-        svc.record_identity_view(case, current_user, reason=reason, output="attachment")
-    except svc.IdentityRefused:
-        abort(404)
+    answer = open_identity(case, "attachment", back=url_for("cases.show", case_id=case.id))
+    if answer is not None:
+        return answer
     db.session.commit()
     return send_from_directory(
         current_app.config["UPLOAD_DIR"],

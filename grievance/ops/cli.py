@@ -64,7 +64,9 @@ def backup_restore(path: str, force: bool) -> None:
     report = verify_record()
     db.session.rollback()
     if not report.ok:
-        first = f"at event #{report.chain.bad_seq}: {report.chain.reason}" if not report.chain.ok else report.problems[0]
+        first = (
+            f"at event #{report.chain.bad_seq}: {report.chain.reason}" if not report.chain.ok else report.problems[0]
+        )
         click.echo(f"Restored, but the audit record is BROKEN {first} (flask audit verify lists it all)", err=True)
         sys.exit(1)
     click.echo(

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grievance.cases import permissions as case_permissions
-from grievance.cases.service import IdentityRefused, record_identity_view
 from grievance.extensions import db, limiter
-from grievance.forms_common import IdentityReasonForm
+from grievance.forms_common import open_identity
 from grievance.i18n import current_locale
 from grievance.intake import service as intake
 from grievance.intake.forms import TrackForm
@@ -86,14 +84,9 @@ def case_file(case_id: int):
 def case_file_with_identity(case_id: int):
     """The case file with the complainant, for the handling fund: an identity view on record, with its reason."""
     case = _visible_case(case_id)
-    form = IdentityReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Choose why you open the complainant's personal data."), "error")
-        return redirect(url_for("cases.show", case_id=case.id), 303)
-    try:
-        record_identity_view(case, current_user, reason=form.reason.data, output="case_file")
-    except IdentityRefused:
-        abort(404)
+    answer = open_identity(case, "case_file", back=url_for("cases.show", case_id=case.id))
+    if answer is not None:
+        return answer
     pdf = service.case_file_pdf(case, current_user, _lang(), with_identity=True)
     db.session.commit()
     return _pdf(pdf, f"{case.reference}.pdf")

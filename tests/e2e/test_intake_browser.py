@@ -101,6 +101,17 @@ def fund_answers(app, reference: str) -> None:
         db.session.remove()
 
 
+def _signed_in(chromium, base: str, email: str):
+    """A new browser context with a staff member signed in through the login page: (context, page)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    return context, page
+
+
 def stored_case(app, reference: str):
     from grievance.extensions import db
     from grievance.models import Case
@@ -186,12 +197,7 @@ def test_anonymous_complaint_in_khmer_with_a_photo_on_a_360px_phone(served, brow
     assert os.listdir(uploads) == [stored]
 
     # The evidence of an anonymous complaint reaches the handling fund, with a reason on record.
-    staff = browser.new_context(viewport={"width": 1280, "height": 900})
-    officer = staff.new_page()
-    officer.goto(base + "/auth/login")
-    officer.fill("#email", "officer@nsaf.example.org")
-    officer.fill("#password", PASSWORD)
-    officer.click("#submit")
+    staff, officer = _signed_in(browser, base, "officer@nsaf.example.org")
     officer.goto(f"{base}/cases/{case['id']}")
     officer.select_option("#reason", "investigate")
     with officer.expect_download() as download:
@@ -254,12 +260,7 @@ def test_confidential_complaint_in_english_is_seen_only_by_the_handling_fund(ser
     assert_accessible(page, "the tracking page (en)")
 
     # The HEALTH officer sees the name after asking for it (the view is recorded).
-    staff = browser.new_context(viewport={"width": 1280, "height": 900})
-    desk = staff.new_page()
-    desk.goto(base + "/auth/login")
-    desk.fill("#email", "officer@health.example.org")
-    desk.fill("#password", PASSWORD)
-    desk.click("#submit")
+    staff, desk = _signed_in(browser, base, "officer@health.example.org")
     desk.goto(f"{base}/cases/{case['id']}")
     assert "Srey Pov" not in desk.content()
     desk.click("#show-identity")  # no reason chosen: the browser asks for one, nothing is sent
@@ -287,12 +288,7 @@ def test_confidential_complaint_in_english_is_seen_only_by_the_handling_fund(ser
 
     # Nobody else: another fund's officer and a monitor get 404; the API never shows it.
     for email in ("officer@nssf.example.org", "monitor@cso.example.org"):
-        other = browser.new_context()
-        them = other.new_page()
-        them.goto(base + "/auth/login")
-        them.fill("#email", email)
-        them.fill("#password", PASSWORD)
-        them.click("#submit")
+        other, them = _signed_in(browser, base, email)
         them.wait_for_selector("input[name=csrf_token]", state="attached")
         token = them.locator("input[name=csrf_token]").first.get_attribute("value")
         assert other.request.get(f"{base}/cases/{case['id']}").status == 404
