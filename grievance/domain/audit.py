@@ -57,10 +57,42 @@ class Keys:
         return cls(derive_key(secret, "chain"), derive_key(secret, "state"), derive_key(secret, "checkpoint"))
 
 
+class KeyedHash:
+    """HMAC-SHA-256 (RFC 2104) with the key's inner and outer states computed once.
+
+    The same digests as `hmac.digest(key, message, "sha256")` at a third of the cost per
+    message: verifying millions of events is mostly this.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hex(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+_HASHERS: dict[bytes, KeyedHash] = {}
+
+
+def keyed(key: bytes) -> KeyedHash:
+    hasher = _HASHERS.get(key)
+    if hasher is None:
+        hasher = _HASHERS[key] = KeyedHash(key)
+    return hasher
+
+
 def chain_hash(prev_hash: str, fields: Mapping[str, Any], key: bytes) -> str:
     """h_i = HMAC-SHA-256(key, h_{i-1} ‖ canonical_json(fields_i))."""
     message = prev_hash.encode("ascii") + canonical_json(dict(fields)).encode("utf-8")
-    return hmac.digest(key, message, "sha256").hex()
+    return keyed(key).hex(message)
 
 
 def legacy_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
@@ -80,7 +112,10 @@ def _canonical_value(value: Any) -> Any:
     ("2026-06-01 02:00:00.000000") and booleans as 0/1; PostgreSQL gives datetime, date and bool
     objects, written here the same way.
     """
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str or kind is int:
+        return value  # SQLite gives everything but floats as text or integers
+    if kind is bool:
         return int(value)
     if isinstance(value, datetime):
         return value.isoformat(" ", "microseconds")
@@ -110,7 +145,7 @@ def state_digest(
         "complainant": None if complainant is None else row(complainant),
         "attachments": [row(a) for a in attachments],
     }
-    return hmac.digest(key, canonical_json(document).encode("utf-8"), "sha256").hex()
+    return keyed(key).hex(canonical_json(document).encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from grievance import seclog
 from grievance.domain import audit as chain
 from grievance.extensions import db
 from grievance.models import Attachment, Case, ChainHead, Complainant, Event
+from grievance.models.audit import hashed_fields
 from grievance.models.timeutil import to_db, utcnow
 from grievance.services.dbutil import insert_ignore
 
@@ -136,24 +137,29 @@ def append_event(
 # Reading the chain
 
 
+EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "public", "payload", "state_digest")
+_EVENTS = (
+    f"SELECT {_quoted([*EVENT_COLUMNS, 'prev_hash', 'hash'])} FROM events "  # noqa: S608 - fixed names
+    "WHERE seq > :last ORDER BY seq LIMIT :n"
+)
+
+
 def _stored_events(after: int = 0, batch: int = 20_000) -> Iterator[tuple[chain.StoredEvent, Any]]:
     """Every stored event after seq `after`, in seq order, read in keyset batches (memory stays flat).
 
-    Plain rows, not ORM objects: this verifies what is stored, not what the session happens to
-    hold, and it is several times faster on millions of events. Event.chained_fields is applied
-    to each row (it reads attributes only), so the hashed fields stay defined in one place.
-    Yields (stored event, row).
+    Raw driver rows, not ORM objects: this verifies what is stored, not what the session happens
+    to hold, and it is several times faster on millions of events (SQLite's timestamps are hashed
+    from their stored text, not parsed). models.audit.hashed_fields defines what is hashed, for
+    the writer and the verifier alike. Yields (stored event, row).
     """
-    table = Event.__table__
     last = after
     while True:
-        query = select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
-        rows = db.session.execute(query).all()
+        rows = db.session.execute(text(_EVENTS), {"last": last, "n": batch}).all()
         if not rows:
             return
         for row in rows:
-            yield chain.StoredEvent(row.seq, Event.chained_fields(row), row.prev_hash, row.hash), row
-        last = rows[-1].seq
+            yield chain.StoredEvent(row[0], hashed_fields(*row[:9]), row.prev_hash, row.hash), row
+        last = rows[-1][0]
 
 
 def head() -> tuple[int, str] | None:
