@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, func, select, text, update
 
 from grievance import seclog
 from grievance.domain import audit as chain
@@ -64,13 +64,53 @@ def _quoted(names: list[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
 
+def _as_stored(table, alias: str, names: list[str], dialect: str) -> str:
+    """Columns as SQLite stores them, on any database: PostgreSQL is asked for timestamps as
+    SQLite's text and for booleans as 0/1, so digests and hashes agree across databases and no
+    timestamp is parsed and formatted again in Python (most of a verify's time at a million cases).
+    """
+    out = []
+    for name in names:
+        column, ref = table.c[name], f'{alias}"{name}"'
+        if dialect == "postgresql" and isinstance(column.type, DateTime):
+            ref = f"to_char({ref}, 'YYYY-MM-DD HH24:MI:SS.US')"
+        elif dialect == "postgresql" and isinstance(column.type, Date):
+            ref = f"to_char({ref}, 'YYYY-MM-DD')"
+        elif dialect == "postgresql" and isinstance(column.type, Boolean):
+            ref = f"{ref}::int"
+        out.append(f'{ref} AS "{alias.strip(".") + "_" if alias else ""}{name}"')
+    return ", ".join(out)
+
+
 CASE_COLUMNS = [c.name for c in Case.__table__.columns]
 COMPLAINANT_COLUMNS = [c.name for c in Complainant.__table__.columns if c.name != "case_id"]
 ATTACHMENT_COLUMNS = [c.name for c in Attachment.__table__.columns if c.name != "case_id"]
-_SELECTED = ", ".join([f'c."{name}"' for name in CASE_COLUMNS] + [f'p."{name}"' for name in COMPLAINANT_COLUMNS])
-# Column names come from the models, never from input.
-_CASE_AND_COMPLAINANT = f"SELECT {_SELECTED} FROM cases c LEFT JOIN complainants p ON p.case_id = c.id"  # noqa: S608
-_ATTACHMENTS = f"SELECT case_id, {_quoted(ATTACHMENT_COLUMNS)} FROM attachments"  # noqa: S608 - fixed names
+EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "public", "payload", "state_digest")
+_STATEMENTS: dict[str, dict[str, str]] = {}
+
+
+def _sql(name: str) -> str:
+    """The raw statements of this module for the session's database (built once per dialect).
+
+    Column names come from the models, never from input.
+    """
+    dialect = db.session.get_bind().dialect.name
+    found = _STATEMENTS.get(dialect)
+    if found is None:
+        cases, people = Case.__table__, Complainant.__table__
+        files, events = Attachment.__table__, Event.__table__
+        selected = (
+            _as_stored(cases, "c.", CASE_COLUMNS, dialect)
+            + ", "
+            + _as_stored(people, "p.", COMPLAINANT_COLUMNS, dialect)
+        )
+        found = _STATEMENTS[dialect] = {
+            "cases": f"SELECT {selected} FROM cases c LEFT JOIN complainants p ON p.case_id = c.id",  # noqa: S608
+            "attachments": f"SELECT case_id, {_as_stored(files, '', ATTACHMENT_COLUMNS, dialect)} FROM attachments",  # noqa: S608
+            "events": f"SELECT {_as_stored(events, '', [*EVENT_COLUMNS, 'prev_hash', 'hash'], dialect)} "  # noqa: S608
+            "FROM events WHERE seq > :last ORDER BY seq LIMIT :n",
+        }
+    return found[name]
 
 
 def _split(row) -> tuple[int, dict, dict | None]:
@@ -82,9 +122,9 @@ def _split(row) -> tuple[int, dict, dict | None]:
 
 def case_state(case_id: int, key: bytes | None = None) -> str:
     """The keyed digest of one case's rows as stored right now (after a flush)."""
-    row = db.session.execute(text(_CASE_AND_COMPLAINANT + " WHERE c.id = :id"), {"id": case_id}).one()
+    row = db.session.execute(text(_sql("cases") + " WHERE c.id = :id"), {"id": case_id}).one()
     _id, case, person = _split(row)
-    files = db.session.execute(text(_ATTACHMENTS + " WHERE case_id = :id ORDER BY id"), {"id": case_id}).all()
+    files = db.session.execute(text(_sql("attachments") + " WHERE case_id = :id ORDER BY id"), {"id": case_id}).all()
     attachments = [dict(zip(ATTACHMENT_COLUMNS, f[1:], strict=True)) for f in files]
     return chain.state_digest(key or keys().state, case, person, attachments)
 
@@ -137,13 +177,6 @@ def append_event(
 # Reading the chain
 
 
-EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "public", "payload", "state_digest")
-_EVENTS = (
-    f"SELECT {_quoted([*EVENT_COLUMNS, 'prev_hash', 'hash'])} FROM events "  # noqa: S608 - fixed names
-    "WHERE seq > :last ORDER BY seq LIMIT :n"
-)
-
-
 def _stored_events(after: int = 0, batch: int = 20_000) -> Iterator[tuple[chain.StoredEvent, Any]]:
     """Every stored event after seq `after`, in seq order, read in keyset batches (memory stays flat).
 
@@ -154,7 +187,7 @@ def _stored_events(after: int = 0, batch: int = 20_000) -> Iterator[tuple[chain.
     """
     last = after
     while True:
-        rows = db.session.execute(text(_EVENTS), {"last": last, "n": batch}).all()
+        rows = db.session.execute(text(_sql("events")), {"last": last, "n": batch}).all()
         if not rows:
             return
         for row in rows:
@@ -404,14 +437,14 @@ def _check_cases(report: Report, latest: dict[int, tuple[int, str]], key: bytes,
     seen: set[int] = set()
     while True:
         rows = db.session.execute(
-            text(_CASE_AND_COMPLAINANT + " WHERE c.id > :last ORDER BY c.id LIMIT :n"), {"last": last_id, "n": batch}
+            text(_sql("cases") + " WHERE c.id > :last ORDER BY c.id LIMIT :n"), {"last": last_id, "n": batch}
         ).all()
         if not rows:
             break
         first_id, last_id = rows[0][0], rows[-1][0]
         files: dict[int, list[dict]] = {}
         for f in db.session.execute(
-            text(_ATTACHMENTS + " WHERE case_id >= :lo AND case_id <= :hi ORDER BY case_id, id"),
+            text(_sql("attachments") + " WHERE case_id >= :lo AND case_id <= :hi ORDER BY case_id, id"),
             {"lo": first_id, "hi": last_id},
         ):
             files.setdefault(f[0], []).append(dict(zip(ATTACHMENT_COLUMNS, f[1:], strict=True)))
