@@ -563,8 +563,14 @@ def write_checkpoint(path: Path, *, now: datetime | None = None, progress: Progr
                 f"the chain no longer extends checkpoint #{seq} of {previous['at']}: event #{seq} is missing or changed"
             )
         after = (seq, previous["hash"])
-    events = (stored for stored, _row in _stored_events(after=after[0]))
-    verdict = chain.verify(events, head(), key=k.chain, keyed_from=keyed_from(), after=after)
+
+    def events() -> Iterator[chain.StoredEvent]:
+        for count, (stored, _row) in enumerate(_stored_events(after=after[0]), start=1):
+            if progress and count % 500_000 == 0:
+                progress(f"{count:,} events verified since the last checkpoint")
+            yield stored
+
+    verdict = chain.verify(events(), head(), key=k.chain, keyed_from=keyed_from(), after=after)
     if not verdict.ok:
         raise CheckpointRefused(verdict.reason)
     seq, head_hash = verdict.last
