@@ -31,6 +31,13 @@ def _database_url() -> str:
     return url
 
 
+def _roles(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 # The development fallback; production refuses it (see ProductionConfig.validate).
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - a known placeholder, refused in production
 
@@ -85,6 +92,11 @@ class Config:
     SMS_PUBLIC_NUMBER = os.environ.get("SMS_PUBLIC_NUMBER")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # The address people reach the app at (https://...): e-mailed invitation and password links
+    # point there. Never taken from a request's Host header, which a caller can forge.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # Roles that must log in with a second factor (TOTP); they enrol at their first login.
+    TWO_STEP_ROLES = _roles("TWO_STEP_ROLES", ("admin", "supervisor", "oversight"))
 
     @classmethod
     def validate(cls) -> None:
@@ -93,6 +105,10 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Off by default so the demo accounts log in with their password alone; set
+    # TWO_STEP_ROLES=admin,supervisor,oversight to try it as production runs.
+    TWO_STEP_ROLES = _roles("TWO_STEP_ROLES", ())
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = False
 
@@ -109,6 +125,10 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     DASHBOARD_LIVE_SECONDS = 0  # figures of the current month always computed (tests change data between views)
     WTF_CSRF_ENABLED = False
+    PUBLIC_BASE_URL = "http://localhost"
+    # Tests log in with a password alone; tests/auth/test_two_step.py and the admin browser test
+    # switch the production rule on.
+    TWO_STEP_ROLES: tuple[str, ...] = ()
 
 
 class ProductionConfig(Config):

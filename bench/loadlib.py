@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,26 @@ REFERENCE = re.compile(r"GRV-\d{4}-\d{6}")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 FORM_TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 DESCRIPTION = "ខ្ញុំមិនទាន់បានទទួលប្រាក់ឧបត្ថម្ភសម្រាប់កូនតូចរបស់ខ្ញុំ អស់រយៈពេលបីខែហើយ។ សូមជួយពិនិត្យផង។"
+
+
+def issue_relay_key(app, organisation: str = "Bench relay platform") -> str:
+    """A relay key (printed once, as `flask apikeys create` does) for an organisation, made if new."""
+    from sqlalchemy import select
+
+    from grievance.api import keys
+    from grievance.extensions import db
+    from grievance.models import Organisation
+
+    with app.app_context():
+        platform = db.session.execute(select(Organisation).where(Organisation.name == organisation)).scalar()
+        if platform is None:
+            platform = Organisation(name=organisation)
+            db.session.add(platform)
+            db.session.flush()
+        key, _row = keys.issue(platform, "relay")
+        db.session.commit()
+        db.session.remove()
+    return key
 
 
 def free_port() -> int:
@@ -211,6 +232,32 @@ def submit_api(client: Client) -> Outcome:
     if status == 201:
         reference = json.loads(data)[0]["service_request_id"]
     return Outcome("api", status, reference, time.perf_counter() - started)
+
+
+def submit_relay(client: Client, api_key: str) -> Outcome:
+    """POST /open311/v2/requests.xml as a FixMyStreet installation relays a report (relay key, form body)."""
+    started = time.perf_counter()
+    report = uuid.uuid4().hex[:12]  # each report its own: a platform's resend would be a replay
+    body = urllib.parse.urlencode(
+        {
+            "api_key": api_key,
+            "jurisdiction_id": "grievance.gov.kh",
+            "service_code": "NSSF-INFORMAL",
+            "description": f"Lost my membership after paying\n\nhttps://fms.example.kh/report/{report}\n",
+            "first_name": "Sok",
+            "last_name": "Chan",
+            "email": "sok.chan@example.org",
+            "lat": "11.5564",
+            "long": "104.9282",
+            "media_url": f"https://fms.example.kh/photo/{report}.jpeg",
+            "attribute[external_id]": report,
+        }
+    ).encode()
+    status, data, _h = client.request(
+        "POST", "/open311/v2/requests.xml", body, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    found = REFERENCE.search(data.decode("utf-8", "replace")) if status == 201 else None
+    return Outcome("relay", status, found.group(0) if found else None, time.perf_counter() - started)
 
 
 def submit_minimal(client: Client) -> Outcome:

@@ -31,6 +31,7 @@ at 1M cases until it is reworked).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -49,7 +50,15 @@ os.environ.setdefault("GRIEVANCE_ENV", "development")
 from bench import datagen, loadlib  # noqa: E402
 
 UTC = timezone.utc
-TARGETS = {"queue": 0.050, "case": 0.030, "track": 0.020, "dashboard": 1.0, "sweep": 10.0, "ratio": 0.60}
+TARGETS = {
+    "queue": 0.050,
+    "case": 0.030,
+    "track": 0.020,
+    "dashboard": 1.0,
+    "sweep": 10.0,
+    "ratio": 0.60,
+    "api_cpu": 3.0,
+}
 PASSWORD = "bench-password-2026"
 
 
@@ -273,11 +282,15 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
         "GUNICORN_MAX_REQUESTS": "0",
     }
     rates = {}
+    relay = functools.partial(loadlib.submit_relay, api_key=_relay_key(url))
+    relay.__name__ = "submit_relay"
     scenarios = (
         ("minimal", "bench.minimal_app:app", [loadlib.submit_minimal]),
         ("form", "bench.benchapp:app", [loadlib.submit_form]),
         ("api", "bench.benchapp:app", [loadlib.submit_api]),
+        ("relay", "bench.benchapp:app", [relay]),
     )
+    cpu_each = {}
     for name, module, actions in scenarios:
         with loadlib.Gunicorn(module, env, workers=args.workers, log=log_dir / f"gunicorn-{kind}-{name}.log") as server:
             loadlib.run_load(server.port, actions, 2, each=3)  # warm-up: every worker imported
@@ -286,16 +299,43 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
             cpu = server.worker_cpu_seconds() - cpu
         bad = [o for o in result.outcomes if not o.reference]
         rates[name] = result.rate()
+        cpu_each[name] = cpu / max(1, len(result.ok()))
         value = (
             f"{result.rate():.1f}/s (p50 {_ms(result.latency(0.5))}, p95 {_ms(result.latency(0.95))}; "
             f"{len(result.ok())} ok, {len(bad)} failed; worker CPU {_ms(cpu / max(1, len(result.ok())))} each)"
         )
         if name == "minimal":
             table.add(kind, f"ceiling: minimal app, 1 INSERT per POST ({args.workers} workers)", value)
-        else:
+        elif name == "form":
             ratio = rates[name] / rates["minimal"] if rates["minimal"] else 0.0
-            label = "intake via the form (GET + POST)" if name == "form" else "intake via Open311 POST"
+            label = "intake via the form (GET + POST)"
             table.add(kind, label, f"{value}; {ratio:.0%} of ceiling", "≥ 60 % of ceiling", ratio >= TARGETS["ratio"])
+        else:
+            # The Open311 POST is the surge path: its worker CPU per acknowledged submission
+            # against the ceiling's (the steadier figure on a shared machine than the rate).
+            times = cpu_each[name] / cpu_each["minimal"] if cpu_each["minimal"] else float("inf")
+            label = {
+                "api": "intake via Open311 POST (JSON, no key)",
+                "relay": "intake via Open311 POST (FixMyStreet relay: XML, key, retries recognised)",
+            }[name]
+            table.add(
+                kind,
+                label,
+                f"{value}; CPU {times:.1f} x the ceiling's",
+                f"CPU ≤ {TARGETS['api_cpu']:g} x ceiling",
+                times <= TARGETS["api_cpu"],
+            )
+
+
+def _relay_key(url: str) -> str:
+    """A relay key for the bench's FixMyStreet scenario (a new one per run; its organisation is reused)."""
+    app = _app(url)
+    key = loadlib.issue_relay_key(app)
+    with app.app_context():
+        from grievance.extensions import db
+
+        db.engine.dispose()
+    return key
 
 
 def bench_database(kind: str, url: str, args, table: Table, work: Path, reuse: bool, meta_extra=None) -> None:

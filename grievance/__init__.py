@@ -91,6 +91,7 @@ def _migrations_dir():
 
 
 def register_blueprints(app: Flask) -> None:
+    from grievance.admin.views import bp as admin_bp
     from grievance.api.routes import bp as api_bp
     from grievance.assisted.routes import bp as assisted_bp
     from grievance.auth.routes import bp as auth_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(frontdesk_bp, url_prefix="/frontdesk")
     app.register_blueprint(info_bp, url_prefix="/info")
     app.register_blueprint(info_admin_bp, url_prefix="/admin/info")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(sms_bp, url_prefix="/sms")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
@@ -129,10 +131,14 @@ def register_errorhandlers(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from grievance import seclog
+    from grievance.api import formats as open311
     from grievance.extensions import db
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if open311.handles(request.path):
+            # Unknown paths and wrong methods under /open311/v2 never reach the blueprint.
+            return open311.http_error(exc)
         if exc.code in (401, 403, 404) and current_user.is_authenticated:
             seclog.event("refused", user=current_user.id, code=exc.code, endpoint=request.endpoint)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code
@@ -141,6 +147,8 @@ def register_errorhandlers(app: Flask) -> None:
     def _server_error(exc: Exception):
         db.session.rollback()
         app.logger.error("unhandled error %s on %s", type(exc).__name__, request.endpoint)
+        if open311.handles(request.path):
+            return open311.error(500, open311.MESSAGES[500])
         return render_template("errors/error.html", code=500, name="Internal Server Error"), 500
 
     from grievance.ops import outage

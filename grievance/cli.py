@@ -69,10 +69,23 @@ users = AppGroup("users", help="Manage staff and monitor accounts.")
     help="Fund code (NSAF, NSSF, HEALTH) for officers and supervisors.",
 )
 @click.option("--org", "org_name", help="Organisation name for monitors.")
+@click.option(
+    "--org-kind",
+    type=click.Choice(["cso", "union", "platform"]),
+    default="cso",
+    show_default=True,
+    help="Kind of the organisation, if --org names a new one.",
+)
 @click.option("--office", "office_id", type=int, help="Office id for front-desk staff.")
 @click.option("--name", help="Display name.")
 def users_create(
-    email: str, role: str, fund_code: str | None, org_name: str | None, office_id: int | None, name: str | None
+    email: str,
+    role: str,
+    fund_code: str | None,
+    org_name: str | None,
+    org_kind: str,
+    office_id: int | None,
+    name: str | None,
 ) -> None:
     """Create an account; the password is read from a prompt, or from stdin when piped."""
     from grievance.auth.service import AccountError, create_user
@@ -83,7 +96,14 @@ def users_create(
         password = sys.stdin.readline().rstrip("\n")
     try:
         user = create_user(
-            email, password, role, name=name, fund_code=fund_code, org_name=org_name, office_id=office_id
+            email,
+            password,
+            role,
+            name=name,
+            fund_code=fund_code,
+            org_name=org_name,
+            org_kind=org_kind,
+            office_id=office_id,
         )
         db.session.commit()
     except AccountError as exc:
@@ -103,12 +123,19 @@ sla = AppGroup("sla", help="Service-level clocks.")
 )
 def sla_sweep(now_text: str | None) -> None:
     """Warn at 80 %, mark breaches, escalate 5 working days after a breach. Idempotent."""
+    from grievance.api.service import forget_expired
     from grievance.services.sweep import sweep
 
-    report = sweep(_parse_now(now_text))
+    now = _parse_now(now_text)
+    report = sweep(now)
     db.session.commit()
     summary = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "nothing new"
     click.echo(f"Examined {report.examined} cases: {summary}")
+    # The Open311 API keeps what answers a retry for 24 hours (api/service.py); then it goes.
+    forgotten = forget_expired(now)
+    db.session.commit()
+    if forgotten:
+        click.echo(f"Open311: forgot the replay secrets of {forgotten} request(s) older than 24 hours")
 
 
 audit = AppGroup("audit", help="The tamper-evident audit record: verify, checkpoint, rekey.")
@@ -239,6 +266,12 @@ def outbox_deliver(loop: bool, interval: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from grievance.admin import cli as admin_cli
+
+    for command in admin_cli.USER_COMMANDS:
+        users.add_command(command)
+    app.cli.add_command(admin_cli.routing)
+    app.cli.add_command(admin_cli.calendar)
     app.cli.add_command(api_cli.apikeys)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)

@@ -13,7 +13,7 @@ from grievance.domain.workflow import TransitionRefused
 from grievance.extensions import db
 from grievance.frontdesk.offices import office_for_place
 from grievance.intake.service import Submission, submit
-from grievance.models import Case, Category, Fund, MonitorScope, Organisation, User
+from grievance.models import Case, Category, Fund, MonitorScope, Organisation, RoutingRule, User
 from grievance.services.sweep import sweep
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo accounts only, printed by make run
@@ -69,6 +69,9 @@ DEMO_USERS = [
     ("desk.phnompenh@demo.grievance.kh", "frontdesk", None, None, "Visal (Phnom Penh sangkat desk)"),
     ("desk.battambang@demo.grievance.kh", "frontdesk", None, None, "Makara (Battambang front desk)"),
 ]
+# Accounts the admin demo adds (an invitation not yet accepted, someone who left): nobody logs in with them.
+DEMO_EXTRA_ACCOUNTS = ("new.officer@demo.grievance.kh", "left.officer@demo.grievance.kh")
+DEMO_ORG_KINDS = {"Social Protection CSO Network": "cso", "Informal Workers Union": "union"}
 # Front-desk accounts sit at one of the seeded offices: (district code, commune code).
 DEMO_DESK_OFFICES = {
     "desk.siemreap@demo.grievance.kh": ("1710", None),
@@ -150,6 +153,7 @@ def ensure_demo_users() -> list[tuple[str, str]]:
                 name=name,
                 fund_code=fund,
                 org_name=org,
+                org_kind=DEMO_ORG_KINDS.get(org, "cso"),
                 office_id=None if office is None else office.id,
             )
             created.append((email, role))
@@ -248,8 +252,77 @@ def seed_demo(
         if progress and (i + 1) % 50 == 0:
             progress(i + 1)
     sweep(now)
+    seed_admin_demo(now)
     db.session.flush()
     return n_cases
+
+
+def seed_admin_demo(now: datetime) -> None:
+    """Something for an administrator to see: a pending invitation, a disabled account, a platform with a
+    relay key, a closure day ahead (moving open cases' dates), scheduled terms, a provincial routing rule,
+    each done through the admin services so the change log shows them."""
+    from grievance.admin import calendar, organisations, routing, service_levels, users
+    from grievance.auth.service import AccountError
+    from grievance.domain.calendar import local_date
+    from grievance.services import reference
+
+    admin = db.session.execute(select(User).where(User.email == "admin@demo.grievance.kh")).scalar_one()
+    funds = {f.code: f for f in db.session.execute(select(Fund)).scalars()}
+    try:
+        users.invite(
+            admin,
+            email="new.officer@demo.grievance.kh",
+            name="Nary (invited NSAF officer)",
+            role="officer",
+            fund=funds["NSAF"],
+            locale="km",
+            now=now,
+        )
+    except AccountError:
+        pass  # no PUBLIC_BASE_URL: no invitation link can be built
+    left = create_user(
+        "left.officer@demo.grievance.kh", DEMO_PASSWORD, "officer", name="Kosal (left NSSF)", fund_code="NSSF"
+    )
+    users.disable(admin, left, left.version)
+    platform = organisations.create(admin, name="FixMyStreet Cambodia (demo)", kind="platform")
+    organisations.issue_key(admin, platform, "relay")
+    informal = db.session.execute(select(Category).where(Category.code == "NSSF-INFORMAL")).scalar_one()
+    general = db.session.execute(select(RoutingRule).where(RoutingRule.category_id == informal.id)).scalar_one()
+    routing.add(
+        admin,
+        routing.table_version(),
+        category=informal,
+        province="17",
+        fund=funds["NSSF"],
+        office="NSSF Siem Reap branch",
+        before=general,
+    )
+    closure = reference.working_calendar().add_working_days(local_date(now), 8)
+    calendar.add(
+        admin,
+        calendar.calendar_version(),
+        closure,
+        reason_en="Commune election day (demo)",
+        reason_km="ថ្ងៃបោះឆ្នោតឃុំ (សាកល្បង)",
+        now=now,
+    )
+    first_of_next_month = (local_date(now).replace(day=1) + timedelta(days=32)).replace(day=1)
+    urgent = service_levels.scope_from_key("urgent")
+    service_levels.schedule(
+        admin,
+        urgent,
+        service_levels.latest_id(urgent),
+        first_of_next_month,
+        {
+            "ack_days": 1,
+            "resolve_days": 4,
+            "loop_days": 5,
+            "warn_percent": 75,
+            "escalate_after_days": 3,
+            "reopen_window_days": 30,
+        },
+        now=now,
+    )
 
 
 def _play_history(case, rng, received, now, staff, council, nssf) -> None:

@@ -64,6 +64,7 @@ EVENT = {
     "attachments_added": _l("Files attached"),
     "state_recorded": _l("Record keyed"),
     "admin_change": _l("Settings changed"),
+    "due_moved": _l("Due dates moved by a closure day"),
 }
 CHANNEL = {
     "web": _l("Web form"),

@@ -32,9 +32,14 @@ PUBLIC_ENDPOINTS = {
     "api.requests_list",
     "api.requests_create",
     "api.request_show",
+    "api.token_show",
+    "api.updates",
     "reports.receipt_pdf",
     "auth.login",
     "auth.totp",
+    "auth.totp_enrol",  # between password and first second factor: a pending login, not a session
+    "auth.forgot",
+    "auth.set_password",  # one-time invitation and reset links
     "main.set_language",
     "main.healthz",
     "info.index",
@@ -112,11 +117,12 @@ def init_app(app: Flask) -> None:
     def _flag_badly_encoded_form_fields():
         # Werkzeug keeps invalid UTF-8 in url-encoded bodies as literal "%FF" text; CleanText
         # refuses the fields listed here. The intake blueprint does this itself, after lowering
-        # the body limit, so its body must not be read here first.
+        # the body limit, so its body must not be read here first; the Open311 API decodes its
+        # bodies strictly itself (api/payload.parse_urlencoded).
         if (
             request.method == "POST"
             and request.mimetype == "application/x-www-form-urlencoded"
-            and request.blueprint != "intake"
+            and request.blueprint not in ("intake", "api")
         ):
             from grievance.forms_common import flag_badly_encoded
 

@@ -8,6 +8,7 @@ from grievance.extensions import db
 from grievance.frontdesk.offices import seed_offices
 from grievance.info.seed import seed_info_pages
 from grievance.models import Category, Fund, RoutingRule, SlaPolicy
+from grievance.models.reference import terms_scope
 from grievance.seed_data import CATEGORIES, DEFAULT_POLICY, FUNDS
 
 
@@ -21,8 +22,8 @@ def seed_reference() -> dict[str, int]:
             db.session.add(funds[code])
             added["funds"] += 1
     db.session.flush()
-    if db.session.execute(select(SlaPolicy).where(SlaPolicy.category_id.is_(None))).scalar() is None:
-        db.session.add(SlaPolicy(category_id=None, **DEFAULT_POLICY))
+    if db.session.execute(select(SlaPolicy).where(SlaPolicy.scope == terms_scope())).scalar() is None:
+        db.session.add(SlaPolicy(scope=terms_scope(), category_id=None, **DEFAULT_POLICY))
         added["policies"] += 1
     categories = {c.code: c for c in db.session.execute(select(Category)).scalars()}
     has_rules = db.session.execute(select(RoutingRule.id)).first() is not None
@@ -54,6 +55,7 @@ def seed_reference() -> dict[str, int]:
             added["categories"] += 1
             db.session.add(
                 SlaPolicy(
+                    scope=terms_scope(category_id=cat.id),
                     category_id=cat.id,
                     ack_days=ack,
                     resolve_days=resolve,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from grievance.demo import DEMO_USERS
+from grievance.demo import DEMO_EXTRA_ACCOUNTS, DEMO_USERS
 from grievance.extensions import db
 from grievance.models import Case, Fund, User
 from grievance.seed_data import CATEGORIES, FUNDS
@@ -54,7 +54,8 @@ def test_seed_demo_twice_creates_nothing_new(runner):
     assert "admin@demo.grievance.kh" in first.output
     after_first = row_counts()
     assert after_first["cases"] == 30
-    assert after_first["users"] == len(DEMO_USERS)  # including one front-desk account per office
+    # including one front-desk account per office, and the admin demo's invited and disabled accounts
+    assert after_first["users"] == len(DEMO_USERS) + len(DEMO_EXTRA_ACCOUNTS)
 
     second = runner.invoke(args=["seed", "--demo", "--cases", "30"])
     assert second.exit_code == 0, second.output

@@ -1,63 +1,58 @@
-"""Open311 GeoReport v2: discovery, services, requests (public and redacted), filing. JSON only."""
+"""Open311 GeoReport v2 at /open311/v2: every endpoint in XML and JSON, chosen by the extension.
+
+discovery, services, services/{code}, requests (GET and POST), requests/{id}, tokens/{token},
+and servicerequestupdates (the GET Service Request Updates extension FixMyStreet polls). What
+each kind of caller may do is in purposes.py, the filing and retry rules in service.py, the
+reads in feed.py, the documents in present.py and formats.py.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from grievance.api import keys, payload, present
-from grievance.api.openapi import document
-from grievance.domain import codes
+from grievance.api import feed, formats, keys, payload, present, purposes, service
+from grievance.api.openapi import document as openapi_document
 from grievance.domain.calendar import TZ
 from grievance.extensions import csrf, db, limiter
 from grievance.i18n import current_locale
-from grievance.intake import service
 from grievance.intake.presenter import SITUATIONS
-from grievance.models import Case, Category, Organisation
 from grievance.models.timeutil import to_db
-from grievance.security import tracking_key
+from grievance.security import client_key
 from grievance.services import reference
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 50
+FMT = "<any(xml, json):fmt>"
 MAX_PAGE = 10_000
-
-
-def error(status: int, message: str):
-    """Open311 errors are a list of {code, description}."""
-    response = jsonify([{"code": status, "description": message}])
-    response.status_code = status
-    return response
+MAX_REQUESTS = 1000  # the specification's "first 1000 requests"
+MAX_UPDATES = 5000
+# Keyless filing is for a person's own app: a few an hour. A platform with a key relays a
+# whole district's complaints after a failed payment round, so it is limited per key instead.
+KEYLESS_FILING = "5/hour;2/minute"
+KEYED_FILING = "6000/hour;300/minute"
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    messages = {
-        413: f"the request body is too large (at most {payload.MAX_BODY // 1024} KB)",
-        429: "too many requests: wait a little and try again",
-    }
-    return error(exc.code or 500, messages.get(exc.code, exc.name))
+    return formats.http_error(exc)
 
 
 @bp.errorhandler(payload.PayloadError)
 def _payload_error(exc: payload.PayloadError):
-    return error(exc.status, exc.message)
+    return formats.error(exc.status, exc.message)
 
 
-@bp.before_request
-def _bound_body():
-    if request.method == "POST":
-        request.max_content_length = payload.MAX_BODY
+@bp.errorhandler(feed.QueryRefused)
+def _query_refused(exc: feed.QueryRefused):
+    return formats.error(400, str(exc))
 
 
-# --- reading the POST body once (the rate limiter needs to know about the key first) ----------
+# --- the caller's key: read once, refused (403) before anything else is checked -------------
 
 
 def _body() -> dict:
@@ -74,21 +69,29 @@ def _body() -> dict:
 
 
 def _read_body() -> dict:
-    if request.mimetype == "application/json":
-        return payload.parse_json(request.get_data(cache=True))
     if request.mimetype == "application/x-www-form-urlencoded":
         return payload.from_form(payload.parse_urlencoded(request.get_data(cache=True)))
+    if request.mimetype == "application/json":
+        return payload.parse_json(request.get_data(cache=True))
     if request.mimetype == "multipart/form-data":
         return payload.from_form(request.form)
-    raise payload.PayloadError("send application/json or application/x-www-form-urlencoded", 415)
+    raise payload.PayloadError("send application/x-www-form-urlencoded (or application/json)", 415)
+
+
+def _supplied_key():
+    """The api_key the caller sent (POST body, or query string), None if none or empty."""
+    supplied = request.args.get("api_key")
+    if request.method == "POST":
+        try:
+            supplied = _body().get("api_key", supplied)
+        except payload.PayloadError:
+            pass  # the view reports the body's problem
+    return None if supplied in (None, "") else supplied
 
 
 def _key_row():
     if "grievance.api_key_row" not in request.environ:
-        try:
-            supplied = _body().get("api_key")
-        except payload.PayloadError:
-            supplied = None
+        supplied = _supplied_key()
         request.environ["grievance.api_key_row"] = keys.find(supplied) if isinstance(supplied, str) else None
     return request.environ["grievance.api_key_row"]
 
@@ -97,61 +100,65 @@ def _has_valid_key() -> bool:
     return _key_row() is not None
 
 
+def _has_no_key() -> bool:
+    return _key_row() is None
+
+
+def _key_limit_id() -> str:
+    row = _key_row()
+    return f"apikey:{row.id}" if row is not None else client_key()
+
+
+@bp.before_request
+def _check_key():
+    if request.method == "POST":
+        request.max_content_length = payload.MAX_BODY
+    if _supplied_key() is not None and _key_row() is None:
+        return formats.error(403, "api_key is not valid")
+    return None
+
+
+def _caller() -> purposes.Caller:
+    return purposes.caller_for(_key_row())
+
+
 # --- discovery and services --------------------------------------------------------------------
 
 
-@bp.get("/discovery.json")
-def discovery():
-    base = url_for("api.discovery", _external=True).rsplit("/", 1)[0] + "/"
-    return jsonify(
-        {
-            "changeset": "2026-04-01T00:00:00+07:00",
-            "contact": "National Social Protection Council",
-            "key_service": "Ask the oversight council for an organisation API key.",
-            "endpoints": [
-                {
-                    "specification": "http://wiki.open311.org/GeoReport_v2",
-                    "url": base,
-                    "changeset": "2026-04-01T00:00:00+07:00",
-                    "type": "production",
-                    "formats": ["application/json"],
-                }
-            ],
-        }
-    )
+@bp.get(f"/discovery.{FMT}")
+def discovery(fmt: str):
+    base = url_for("api.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0] + "/"
+    return formats.document("discovery", None, present.discovery(base), fmt)
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document())
+    return formats.document("openapi", None, openapi_document(), "json")
 
 
-def _categories():
-    return db.session.execute(select(Category).where(Category.active.is_(True)).order_by(Category.position)).scalars()
-
-
-@bp.get("/services.json")
+@bp.get(f"/services.{FMT}")
 @limiter.limit("120/minute")
-def services():
+def services(fmt: str):
     groups = {key: str(label) for key, label in SITUATIONS}
     locale = current_locale()
-    return jsonify([present.service(c, locale, groups.get(c.situation, "")) for c in _categories()])
+    items = [present.service(c, locale, groups.get(c.situation, "")) for c in reference.active_categories()]
+    return formats.document("services", "service", items, fmt)
 
 
-@bp.get("/services/<service_code>.json")
+def _active_code(code: str) -> bool:
+    return any(c.code == code for c in reference.active_categories())
+
+
+@bp.get(f"/services/<service_code>.{FMT}")
 @limiter.limit("120/minute")
-def service_definition(service_code: str):
-    category = db.session.execute(
-        select(Category).where(Category.code == service_code[:32], Category.active.is_(True))
-    ).scalar_one_or_none()
-    if category is None:
-        return error(404, "no service with this service_code")
-    from grievance.api.openapi import ATTRIBUTE_DEFINITIONS
-
-    return jsonify({"service_code": category.code, "attributes": ATTRIBUTE_DEFINITIONS})
+def service_definition(service_code: str, fmt: str):
+    if not _active_code(service_code):
+        return formats.error(404, "service_code not found: see services.xml")
+    definition = present.service_definition(service_code, _caller(), current_locale())
+    return formats.document("service_definition", None, definition, fmt)
 
 
-# --- requests ----------------------------------------------------------------------------------
+# --- reading requests and updates ----------------------------------------------------------
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -173,7 +180,7 @@ def _date_arg(name: str):
             moment = moment.replace(tzinfo=TZ)
         return to_db(moment)
     except (ValueError, OverflowError):
-        raise payload.PayloadError(f"{name} must be an ISO 8601 date or date-time") from None
+        raise payload.PayloadError(f"{name} must be a W3C date-time, e.g. 2026-04-01T00:00:00Z") from None
 
 
 def _list_arg(name: str, limit: int) -> list[str]:
@@ -184,111 +191,107 @@ def _list_arg(name: str, limit: int) -> list[str]:
     return values
 
 
-@bp.get("/requests.json")
+def _span() -> feed.Window:
+    now = to_db(datetime.now(timezone.utc))
+    return feed.window(_date_arg("start_date"), _date_arg("end_date"), now)
+
+
+def _status_arg() -> str | None:
+    statuses = set(_list_arg("status", 2))
+    if not statuses <= {"open", "closed"}:
+        raise payload.PayloadError("status must be open, closed or both")
+    return statuses.pop() if len(statuses) == 1 else None
+
+
+@bp.get(f"/requests.{FMT}")
 @limiter.limit("60/minute")
-def requests_list():
-    query = select(Case).join(Case.category).options(joinedload(Case.category), joinedload(Case.fund))
-    if codes_wanted := _list_arg("service_code", 20):
-        query = query.where(Category.code.in_(codes_wanted))
-    if statuses := _list_arg("status", 2):
-        if not set(statuses) <= {"open", "closed"}:
-            raise payload.PayloadError("status must be open or closed")
-        if statuses == ["open"]:
-            query = query.where(Case.status.not_in(present.CLOSED_STATUSES))
-        elif statuses == ["closed"]:
-            query = query.where(Case.status.in_(present.CLOSED_STATUSES))
-    if ids := _list_arg("service_request_id", 50):
-        query = query.where(Case.reference.in_([i.upper() for i in ids]))
-    if (start := _date_arg("start_date")) is not None:
-        query = query.where(Case.received_at >= start)
-    if (end := _date_arg("end_date")) is not None:
-        query = query.where(Case.received_at <= end)
+def requests_list(fmt: str):
+    ids = [i.upper() for i in _list_arg("service_request_id", 100)]
     page = _int_arg("page", 1, 1, MAX_PAGE)
-    size = _int_arg("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    rows = (
-        db.session.execute(
-            query.order_by(Case.received_at.desc(), Case.id.desc()).offset((page - 1) * size).limit(size + 1)
-        )
-        .scalars()
-        .all()
+    size = _int_arg("page_size", MAX_REQUESTS, 1, MAX_REQUESTS)
+    span = None if ids else _span()
+    rows, more = feed.requests_page(
+        ids=ids, service_codes=_list_arg("service_code", 20), status=_status_arg(), span=span, page=page, size=size
     )
     locale = current_locale()
-    response = jsonify([present.public_request(c, locale) for c in rows[:size]])
-    if len(rows) > size:
+    response = formats.document("service_requests", "request", [present.public_request(c, locale) for c in rows], fmt)
+    if more:
         args = {**request.args.to_dict(), "page": page + 1}
-        response.headers["Link"] = f'<{url_for("api.requests_list", **args)}>; rel="next"'
+        response.headers["Link"] = f'<{url_for("api.requests_list", fmt=fmt, **args)}>; rel="next"'
     return response
 
 
-@bp.get("/requests/<request_id>.json")
+@bp.get(f"/requests/<request_id>.{FMT}")
 @limiter.limit("60/minute")
-def request_show(request_id: str):
-    parsed = codes.parse_reference(request_id[:24])
-    case = None
-    if parsed is not None:
-        case = db.session.execute(
-            select(Case).where(Case.year == parsed[0], Case.number == parsed[1])
-        ).scalar_one_or_none()
+def request_show(request_id: str, fmt: str):
+    case = feed.request_by_reference(request_id[:24])
     if case is None:
-        return error(404, "no request with this service_request_id")
-    return jsonify([present.public_request(case, current_locale())])
+        return formats.error(404, "no request with this service_request_id")
+    return formats.document("service_requests", "request", [present.public_request(case, current_locale())], fmt)
 
 
-@bp.post("/requests.json")
-@limiter.limit("5/hour;2/minute", exempt_when=_has_valid_key)
-@limiter.limit("600/hour")
-def requests_create():
-    data = _body()
-    req = payload.read_request(data)
-    key_row = None
-    if req.api_key is not None:
-        key_row = _key_row()
-        if key_row is None:
-            return error(403, "api_key is not valid")
-        if not req.consent_given:
-            return error(422, "an organisation files only with the person's consent: set consent_given to true")
-    category = next((c for c in reference.active_categories() if c.code == req.service_code), None)
-    if category is None:
-        return error(400, "service_code is not a known service")
-    organisation = None if key_row is None else db.session.get(Organisation, key_row.organisation_id)
-    receipt = service.submit(
-        service.Submission(
-            category_code=category.code,
-            description=req.description,
-            channel="api",
-            identity_mode=req.identity_mode,
-            language=current_locale(),
-            occurred_on=req.occurred_on,
-            province_code=req.province_code,
-            district_code=req.district_code,
-            commune_code=req.commune_code,
-            name=req.name,
-            phone=req.phone,
-            email=req.email,
-            programme_number=req.programme_number,
-            consent_given=req.consent_given,
-            people_affected=req.people_affected,
-        ),
-        key=tracking_key(),
-        organisation=organisation,
+@bp.get(f"/tokens/<token>.{FMT}")
+@limiter.limit("60/minute")
+def token_show(token: str, fmt: str):
+    found = feed.reference_for_token(token[:32])
+    if found is None:
+        return formats.error(404, "no request with this token")
+    return formats.document("service_requests", "request", [present.token_answer(found, token)], fmt)
+
+
+@bp.get(f"/servicerequestupdates.{FMT}")
+@limiter.limit("60/minute")
+def updates(fmt: str):
+    size = _int_arg("page_size", MAX_UPDATES, 1, MAX_UPDATES)
+    items = feed.updates(_span(), size)
+    return formats.document("service_request_updates", "request_update", items, fmt)
+
+
+# --- filing -------------------------------------------------------------------------------
+
+
+def _notice(filed: service.Filed) -> str:
+    if filed.tracking_code:
+        return _("Give the complainant the tracking code: it is shown only here and lets them follow the complaint.")
+    return _("Follow the complaint by its service_request_id.")
+
+
+@bp.post(f"/requests.{FMT}")
+@limiter.limit(KEYLESS_FILING, exempt_when=_has_valid_key)
+@limiter.limit(KEYED_FILING, key_func=_key_limit_id, exempt_when=_has_no_key)
+def requests_create(fmt: str):
+    req = payload.read_request(_body())
+    key, caller = _key_row(), _caller()
+    refused = purposes.refusal(caller, consent_stated=req.consent_stated, consent_given=req.consent_given)
+    if refused:
+        return formats.error(422, refused)
+    if not _active_code(req.service_code):
+        return formats.error(404, "service_code not found: see services.xml")
+    retry = service.retry_keys(req, key, caller, request.headers.get("Idempotency-Key"))
+    filed = _file(req, caller, key, retry)
+    answer = present.created(
+        filed.reference, filed.token, filed.tracking_code, _notice(filed), filed.expected, filed.agency
     )
-    if key_row is not None:
-        keys.mark_used(key_row)
-    case = receipt.case
-    # Built before the commit expires the case: answering then reads nothing back from the
-    # database (on SQLite that would be a second write-locking transaction).
-    response = jsonify(
-        [
-            {
-                "service_request_id": case.reference,
-                "token": receipt.tracking_code,
-                "service_notice": "Keep the token: it is shown only once and is needed to follow the request.",
-                "account_id": None,
-                "expected_datetime": present.iso(case.resolve_due_at),
-                "agency_responsible": case.fund.name(current_locale()),
-            }
-        ]
-    )
-    response.status_code = 201
-    db.session.commit()
+    response = formats.document("service_requests", "request", [answer], fmt, 201)
+    if filed.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _file(req, caller, key, retry) -> service.Filed:
+    """One commit per filing; a retry of an earlier filing answers with that filing instead."""
+    language = current_locale()
+    for _attempt in range(2):
+        try:
+            filed = service.file_request(req, caller, key, retry, language=language)
+            if key is not None:
+                keys.mark_used(key)
+            db.session.commit()
+            return filed
+        except service.DuplicateRequest:
+            db.session.rollback()
+        first = service.first_filing(retry, caller, language=language)
+        db.session.commit()  # a match older than the window was cleared: file anew
+        if first is not None:
+            return first
+    raise RuntimeError("a retried request matched no earlier filing twice")

@@ -23,8 +23,9 @@ class TotpSetupForm(TotpForm):
     submit = SubmitField(_l("Turn on two-step login"))
 
 
-class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+class _NewPassword:
+    """A new password typed twice, 12 to 128 characters (checked again by the service)."""
+
     new = PasswordField(
         _l("New password"),
         validators=[
@@ -35,4 +36,20 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("New password again"), validators=[DataRequired(), EqualTo("new", message=_l("The two do not match."))]
     )
+
+
+class PasswordForm(_NewPassword, FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("Change password"))
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class SetPasswordForm(_NewPassword, FlaskForm):
+    """The page a one-time link opens (an invitation or a reset): the token travels as a hidden field."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=128)])
+    submit = SubmitField(_l("Set my password"))

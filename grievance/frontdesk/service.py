@@ -29,7 +29,8 @@ class ConsentMissing(ValueError):
 def office_of(user: User) -> Office | None:
     if user.role != "frontdesk" or user.office_id is None:
         return None
-    return db.session.get(Office, user.office_id)
+    office = db.session.get(Office, user.office_id)
+    return office if office is not None and office.active else None  # a closed office files nothing
 
 
 def scope(query: Select, user: User) -> Select:

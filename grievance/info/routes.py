@@ -1,9 +1,10 @@
 """Public information pages (/info) and the administrators' editor (/admin/info)."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grievance.admin.routes import save_edit
 from grievance.extensions import db
 from grievance.info import service
 from grievance.info.forms import InfoPageForm
@@ -64,22 +65,29 @@ def pages():
     return render_template("info/admin_list.html", pages=service.all_pages())
 
 
+EDITED = ("title_km", "title_en", "body_km", "body_en")
+
+
 @admin_bp.route("/<int:page_id>", methods=["GET", "POST"])
 def edit(page_id: int):
     found = db.session.get(InfoPage, page_id)
     if found is None:
         abort(404)
     form = InfoPageForm(obj=found)
-    if not form.validate_on_submit():
-        return render_template("info/admin_edit.html", page=found, form=form), 400 if form.errors else 200
-    service.update_page(
+
+    def render(page, form, status, saved):
+        return render_template("info/admin_edit.html", page=page, form=form, saved=saved), status
+
+    def save(page: InfoPage) -> None:
+        values = {name: form[name].data for name in EDITED}
+        service.update_page(page, current_user, expected_version=form.version.data, **values)
+
+    return save_edit(
         found,
-        current_user,
-        title_km=form.title_km.data,
-        title_en=form.title_en.data,
-        body_km=form.body_km.data,
-        body_en=form.body_en.data,
+        form,
+        stored=lambda page: {name: getattr(page, name) for name in EDITED},
+        render=render,
+        save=save,
+        done_url=url_for("info_admin.edit", page_id=page_id),
+        done=_("The page was saved. It is shown to the public at once."),
     )
-    db.session.commit()
-    flash(_("The page was saved. It is shown to the public at once."), "success")
-    return redirect(url_for("info_admin.edit", page_id=found.id))

@@ -11,7 +11,6 @@ from grievance.extensions import db
 from grievance.models import Category, InfoPage, User
 from grievance.models.timeutil import to_db
 from grievance.services import reference
-from grievance.services.changes import record_change
 
 
 @dataclass(frozen=True)
@@ -77,31 +76,19 @@ def update_page(
     page: InfoPage,
     actor: User,
     *,
+    expected_version: int | None,
     title_km: str,
     title_en: str,
     body_km: str,
     body_en: str,
     now: datetime | None = None,
 ) -> None:
-    """An administrator's edit of both languages; who and when are kept on the page, and the change
-    (before and after) is an event in the audit chain."""
-    fields = ("title_km", "title_en", "body_km", "body_en")
-    before = {name: getattr(page, name) for name in fields}
-    page.title_km = title_km
-    page.title_en = title_en
-    page.body_km = body_km
-    page.body_en = body_en
-    page.updated_by_id = actor.id
-    page.updated_at = to_db(now or datetime.now(timezone.utc))
-    db.session.flush()
-    after = {name: getattr(page, name) for name in fields}
-    if after != before:
-        changed = [name for name in fields if after[name] != before[name]]
-        record_change(
-            actor,
-            "info_page",
-            page.slug,
-            {name: before[name] for name in changed},
-            {name: after[name] for name in changed},
-            now=now,
-        )
+    """An administrator's edit of both languages, checked against the version the editor showed and
+    recorded with before and after (admin.editing); who and when are kept on the page."""
+    from grievance.admin.editing import guarded_update
+
+    values = {"title_km": title_km, "title_en": title_en, "body_km": body_km, "body_en": body_en}
+    if guarded_update(page, actor, "info_page", expected_version, values):
+        page.updated_by_id = actor.id
+        page.updated_at = to_db(now or datetime.now(timezone.utc))
+        db.session.flush()

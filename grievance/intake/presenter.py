@@ -44,6 +44,7 @@ EVENT_WORDS = {
     "transfer": _l("Passed to another fund"),
     "feedback": _l("Your answer about the result"),
     "escalated": _l("Sent to the oversight council"),
+    "due_moved": _l("Dates moved: offices closed"),
 }
 
 
@@ -125,8 +126,20 @@ def local(dt: datetime | None) -> datetime | None:
     return None if dt is None else from_db(dt).astimezone(TZ)
 
 
-def _public_message(kind: str, payload: dict) -> str | None:
+def _public_message(kind: str, payload: dict, locale: str = "km") -> str | None:
     """The text shown under a history line; the system's own notes are said in the reader's language."""
+    if kind == "due_moved":
+        day = payload.get("day", "")
+        if payload.get("closed"):
+            reason = payload.get("reason_km" if locale == "km" else "reason_en") or ""
+            return str(
+                _l(
+                    "Offices are closed on %(day)s (%(reason)s): the dates above moved one working day later.",
+                    day=day,
+                    reason=reason,
+                )
+            )
+        return str(_l("%(day)s is a working day again: the dates above moved one working day earlier.", day=day))
     if kind == "feedback":
         return str(_l("Yes") if payload.get("solved") else _l("No"))
     if kind == "reopen" and payload.get("appeal"):
@@ -142,7 +155,7 @@ def public_view(case: Case, locale: str) -> PublicView:
     events = []
     for ev in audit.case_events(case.id, public_only=True):
         payload = json.loads(ev.payload)
-        message = _public_message(ev.kind, payload)
+        message = _public_message(ev.kind, payload, locale)
         events.append(
             PublicEvent(
                 local(ev.at),

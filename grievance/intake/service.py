@@ -6,15 +6,17 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from grievance.domain import codes, sla
 from grievance.domain.calendar import local_date
 from grievance.extensions import db
-from grievance.models import Case, Category, Complainant, ReferenceCounter
-from grievance.models.timeutil import to_db
-from grievance.services import audit, reference
+from grievance.models import Case, Complainant, ReferenceCounter
+from grievance.models.timeutil import to_db, utcnow
+from grievance.services import audit, reference, touches
 from grievance.services.dbutil import insert_ignore
 
 
@@ -68,17 +70,102 @@ def tracking_key(secret: str) -> bytes:
 
 def _next_number(year: int) -> int:
     """Atomically take the next reference number of the year (gap-free: rolls back with the case)."""
+    counters = ReferenceCounter.__table__
     take = (
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1)
-        .returning(ReferenceCounter.last_number)
+        update(counters)
+        .where(counters.c.year == year)
+        .values(last_number=counters.c.last_number + 1)
+        .returning(counters.c.last_number)
     )
-    number = db.session.execute(take).scalar_one_or_none()
+    # On the connection: a plain statement, without the ORM's bulk-update bookkeeping.
+    connection = db.session.connection()
+    number = connection.execute(take).scalar_one_or_none()
     if number is None:  # the year's first complaint: create its counter, then take from it
         insert_ignore(ReferenceCounter, year=year, last_number=0)
-        number = db.session.execute(take).scalar_one()
+        number = connection.execute(take).scalar_one()
     return number
+
+
+_CASES = Case.__table__
+_CASE_INSERT = insert(_CASES)  # built once: each submission only binds its values
+# Every column gets a value, so the ORM object made from them below is complete (nothing to load).
+_CASE_DEFAULTS = {
+    column.name: column.default.arg if column.default is not None and column.default.is_scalar else None
+    for column in _CASES.columns
+    if column.name != "id"
+}
+
+
+def _insert_case(values: dict, form_token: str | None) -> Case:
+    """INSERT the case as one plain statement, and the same row as a persistent Case in the session.
+
+    The ORM's unit of work for a 45-column row costs more than the rest of the INSERT; the
+    statement is the same one the ORM would send. What the ORM hooks would have noted for a
+    new case (services/touches: instants before this month) is noted here.
+    """
+    row = {**_CASE_DEFAULTS, **values, "created_at": utcnow()}
+    connection = db.session.connection()
+    if form_token is None:
+        # Nothing here can be a duplicate: no savepoint (two statements) to guard the INSERT.
+        case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
+    else:
+        try:
+            # A duplicate INSERT inside the savepoint spoils only the savepoint.
+            with db.session.begin_nested():
+                case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
+        except IntegrityError:
+            # The form token is unique: a second submission of the same form lands here (and only
+            # here, so the usual case pays for no look-up); the caller rolls the number back.
+            if (existing := find_by_form_token(form_token)) is not None:
+                raise DuplicateSubmission(existing.reference) from None
+            raise
+    touches.note(db.session(), *(row[name] for name in touches.INSTANTS))
+    case = Case(id=case_id, **row)
+    make_transient_to_detached(case)  # as if loaded: no INSERT of its own at the next flush
+    db.session.add(case)
+    db.session.info.setdefault(_INSERTED, []).append(case)
+    return case
+
+
+_INSERTED = "intake_inserted_cases"
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_cases(session: Session) -> None:
+    # A pending object leaves the session when its transaction rolls back; these were added as
+    # already persistent, so they are sent away here (their row, and maybe their id, are gone).
+    for case in session.info.pop(_INSERTED, []):
+        if case in session:
+            session.expunge(case)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed_cases(session: Session) -> None:
+    session.info.pop(_INSERTED, None)
+
+
+_COMPLAINANT_INSERT = insert(Complainant.__table__)  # built once, like the case's
+
+
+def _add_complainant(case: Case, sub: Submission) -> None:
+    """Personal details in their own row; an anonymous complaint keeps none (but a programme number)."""
+    if sub.identity_mode != "anonymous" and any([sub.name, sub.phone, sub.email, sub.programme_number]):
+        row = {
+            "name": sub.name,
+            "phone": sub.phone,
+            "email": sub.email,
+            "programme_number": sub.programme_number,
+            "consent_given": sub.consent_given,
+            "sms_opt_in": bool(sub.sms_opt_in and sub.phone),
+        }
+    elif sub.programme_number or sub.consent_given:
+        # An anonymous complainant may still give a programme number: it is personal data too.
+        # Filed on someone's behalf, the row also records that they consented.
+        row = {"name": None, "phone": None, "email": None, "sms_opt_in": False}
+        row.update(programme_number=sub.programme_number, consent_given=sub.consent_given)
+    else:
+        return
+    db.session.connection().execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
 
 
 def find_by_form_token(token: str) -> Case | None:
@@ -91,26 +178,37 @@ def submit(
     key: bytes,
     actor=None,
     organisation=None,
+    organisation_id: int | None = None,
     now: datetime | None = None,
+    tracking_code: str | None = None,
 ) -> Receipt:
-    """Create the case: route it, number it, start its clocks, record the first event."""
+    """Create the case: route it, number it, start its clocks, record the first event.
+
+    `organisation_id` names the filing organisation when the caller has no Organisation object
+    (the Open311 API knows it from the key). `tracking_code` is for a channel that must be able
+    to give the same code again (the Open311 API answering a retry); every other channel lets a
+    random one be drawn here.
+    """
     now = now or datetime.now(timezone.utc)
-    category = db.session.execute(select(Category).where(Category.code == sub.category_code)).scalar_one()
+    category = reference.category_by_code(sub.category_code)
+    if category is None:
+        raise LookupError(f"no category {sub.category_code!r}")
     fund, office = reference.routing_decision(category, sub.province_code, sub.channel)
-    policy = reference.policy_for(category)
+    terms = reference.terms_at(category, now)
     cal = reference.working_calendar()
-    deadlines = sla.initial_deadlines(now, policy, cal)
+    deadlines = sla.initial_deadlines(now, terms.policy, cal)
 
     year = local_date(now).year
     number = _next_number(year)
-    code = codes.new_tracking_code()
-    case = Case(
+    code = tracking_code or codes.new_tracking_code()
+    values = dict(
         reference=codes.format_reference(year, number),
         year=year,
         number=number,
         tracking_hash=codes.tracking_hash(code, key),
         form_token=sub.form_token,
         category_id=category.id,
+        sla_policy_id=terms.id,
         fund_id=fund.id,
         office=office,
         channel=sub.channel,
@@ -130,7 +228,7 @@ def submit(
         informal_worker=sub.informal_worker,
         indigenous=sub.indigenous,
         people_affected=sub.people_affected,
-        filed_by_org_id=None if organisation is None else organisation.id,
+        filed_by_org_id=organisation_id if organisation is None else organisation.id,
         filed_by_user_id=None if actor is None else actor.id,
         received_at=to_db(now),
         ack_due_at=to_db(deadlines.ack_due),
@@ -138,38 +236,10 @@ def submit(
         resolve_due_at=to_db(deadlines.resolve_due),
         resolve_warn_at=to_db(deadlines.resolve_warn),
     )
-    case.category = category
-    case.fund = fund
-    try:
-        # The case is added inside the savepoint: begin_nested() flushes what is pending before
-        # it starts, and a duplicate INSERT there would spoil the whole transaction.
-        with db.session.begin_nested():
-            db.session.add(case)
-            db.session.flush()
-    except IntegrityError:
-        # The form token is unique: a second submission of the same form lands here (and only
-        # here, so the usual case pays for no look-up); the caller rolls the number back.
-        if sub.form_token and (existing := find_by_form_token(sub.form_token)) is not None:
-            raise DuplicateSubmission(existing.reference) from None
-        raise
-    if sub.identity_mode != "anonymous" and any([sub.name, sub.phone, sub.email, sub.programme_number]):
-        db.session.add(
-            Complainant(
-                case_id=case.id,
-                name=sub.name,
-                phone=sub.phone,
-                email=sub.email,
-                programme_number=sub.programme_number,
-                consent_given=sub.consent_given,
-                sms_opt_in=bool(sub.sms_opt_in and sub.phone),
-            )
-        )
-    elif sub.programme_number or sub.consent_given:
-        # An anonymous complainant may still give a programme number: it is personal data too.
-        # Filed on someone's behalf, the row also records that they consented.
-        db.session.add(
-            Complainant(case_id=case.id, programme_number=sub.programme_number, consent_given=sub.consent_given)
-        )
+    case = _insert_case(values, sub.form_token)
+    set_committed_value(case, "category", category)
+    set_committed_value(case, "fund", fund)
+    _add_complainant(case, sub)
     audit.append_event(
         "received",
         case=case,

@@ -2,6 +2,7 @@
 
 from grievance.models.audit import ChainHead, Event
 from grievance.models.case import (
+    ApiSubmission,
     Attachment,
     Case,
     Complainant,
@@ -16,15 +17,17 @@ from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
 from grievance.models.outreach import InfoPage, Office
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
-from grievance.models.user import User
+from grievance.models.user import AccountToken, User
 
 __all__ = [
+    "AccountToken",
     "CaseFlag",
     "CaseFollow",
     "InfoPage",
     "MonitorScope",
     "Office",
     "ApiKey",
+    "ApiSubmission",
     "ExtensionRequest",
     "IdentityAlert",
     "IdentityView",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -100,6 +102,9 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    # The service-level terms in force when the case was received: its clocks keep them
+    # whatever an administrator changes later (see SlaPolicy).
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
     office: Mapped[str | None] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16))
@@ -163,6 +168,7 @@ class Case(db.Model):
     fund: Mapped[Fund] = relationship()
     filed_by_org: Mapped[Organisation | None] = relationship()
     complainant: Mapped[Complainant | None] = relationship(back_populates="case", uselist=False)
+    api_submission: Mapped[ApiSubmission | None] = relationship(back_populates="case", uselist=False)
     attachments: Mapped[list[Attachment]] = relationship(back_populates="case", order_by="Attachment.id")
 
     @property
@@ -189,6 +195,54 @@ class Complainant(db.Model):
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="complainant")
+
+
+class ApiSubmission(db.Model):
+    """What a partner platform sent with a case through the Open311 API, and how a retry finds it.
+
+    The location, address, media, device and account are personal data like the complainant's
+    row: apart from the case, shown only to the handling fund (the public feed coarsens the
+    place). `token` is the Open311 token (public: it only leads to the service_request_id);
+    the idempotency columns hold digests, never what the caller sent, and the unique
+    constraints make two retries arriving at once give one case.
+    """
+
+    __tablename__ = "api_submissions"
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "external_id"),
+        UniqueConstraint("api_key_id", "idempotency_digest"),
+        UniqueConstraint("api_key_id", "content_digest"),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude"),
+        # Only rows still inside the replay window: what the sweep wipes (service.forget_expired).
+        Index(
+            "ix_api_submissions_replay",
+            "created_at",
+            sqlite_where=text("replay_secret IS NOT NULL"),
+            postgresql_where=text("replay_secret IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    # SHA-256 of the Idempotency-Key header and of the request's content; both count for 24 hours.
+    idempotency_digest: Mapped[str | None] = mapped_column(String(64))
+    content_digest: Mapped[str | None] = mapped_column(String(64))
+    # Lets a retry within the replay window be answered with the same tracking code; wiped after.
+    replay_secret: Mapped[str | None] = mapped_column(String(64))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address_string: Mapped[str | None] = mapped_column(String(500))
+    address_id: Mapped[str | None] = mapped_column(String(100))
+    media_urls: Mapped[str | None] = mapped_column(Text)  # one URL per line
+    device_id: Mapped[str | None] = mapped_column(String(100))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    case: Mapped[Case] = relationship(back_populates="api_submission")
 
 
 class Attachment(db.Model):

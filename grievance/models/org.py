@@ -28,16 +28,22 @@ class Fund(db.Model):
         return self.name_km if locale == "km" else self.name_en
 
 
+# A civil-society organisation, a union, or a platform that relays people's own reports
+# (a FixMyStreet installation, a city's 311 tool). An administrator chooses it.
+ORGANISATION_KINDS = ("cso", "union", "platform")
+
+
 class Organisation(db.Model):
-    """A civil-society organisation or union that files for people and monitors cases."""
+    """A civil-society organisation, union or platform that files for people and monitors cases."""
 
     __tablename__ = "organisations"
-    __table_args__ = (CheckConstraint("kind IN ('cso', 'union')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('cso', 'union', 'platform')", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="cso")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

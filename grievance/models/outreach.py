@@ -25,6 +25,7 @@ class Office(db.Model):
     district_code: Mapped[str] = mapped_column(String(4))
     commune_code: Mapped[str | None] = mapped_column(String(6))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     def name(self, locale: str) -> str:
         return self.name_km if locale == "km" else self.name_en
@@ -46,3 +47,4 @@ class InfoPage(db.Model):
     body_en: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

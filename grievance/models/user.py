@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.extensions import db
 from grievance.models.org import Fund, Organisation
+from grievance.models.outreach import Office
 from grievance.models.timeutil import utcnow
 
 ROLES = ("admin", "oversight", "supervisor", "officer", "monitor", "frontdesk")
@@ -48,10 +49,15 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Raised by every administrator's edit of the account (admin.users): a second edit made
+    # from a stale page is refused instead of silently undoing the first.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     fund: Mapped[Fund | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    office: Mapped[Office | None] = relationship()
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -63,3 +69,31 @@ class User(UserMixin, db.Model):
     @property
     def is_fund_staff(self) -> bool:
         return self.role in FUND_ROLES
+
+
+TOKEN_PURPOSES = ("invite", "reset")
+
+
+class AccountToken(db.Model):
+    """A one-time link to set a password: an invitation or a reset. Only the SHA-256 is stored.
+
+    Used once (`used_at`), expiring (`expires_at`); issuing a new one for the same account and
+    purpose retires the older ones.
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('invite', 'reset')", name="purpose"),
+        Index("ix_account_tokens_user_purpose", "user_id", "purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

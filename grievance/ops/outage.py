@@ -9,7 +9,7 @@ the next request gets a fresh connection (pool_pre_ping), so service resumes by 
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from sqlalchemy import exc as sa_exc
 
 RETRY_AFTER_SECONDS = 30
@@ -32,10 +32,11 @@ def _rollback() -> None:
 
 
 def unavailable_response():
-    """The 503 answer: JSON for the API, the error page (no database needed) for everyone else."""
-    if request.path.startswith("/open311/"):
-        response = jsonify([{"code": 503, "description": "the service is briefly unavailable, try again"}])
-        response.status_code = 503
+    """The 503 answer: the spec's error list for the API (XML or JSON), the error page for everyone else."""
+    from grievance.api import formats as open311
+
+    if open311.handles(request.path):
+        response = open311.error(503, open311.MESSAGES[503])
     else:
         if "_login_user" not in g:
             # Loading the user would query the database again; the page needs no account.
@@ -54,6 +55,10 @@ def init_app(app: Flask) -> None:
         if not is_unavailable(error):
             # A genuine bug in a statement: the same answer as any other unhandled error.
             app.logger.error("unhandled error %s on %s", type(error).__name__, request.endpoint)
+            from grievance.api import formats as open311
+
+            if open311.handles(request.path):
+                return open311.error(500, open311.MESSAGES[500])
             return render_template("errors/error.html", code=500, name="Internal Server Error"), 500
         # The type only: driver messages can quote statement parameters (complaint text).
         app.logger.error("database unavailable (%s) on %s", type(error).__name__, request.endpoint)

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, func, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, bindparam, func, select, text, update
 
 from grievance import seclog
 from grievance.domain import audit as chain
@@ -46,14 +46,26 @@ def keys() -> chain.Keys:
     return audit_keys()
 
 
-def _locked_head() -> ChainHead:
+_HEAD = ChainHead.__table__
+# Built once, run on the connection: plain rows (seq, hash), never a stale ORM object, and no
+# statement construction or ORM bookkeeping on every append (intake's hottest path).
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1, _HEAD.c.seq == bindparam("old_seq"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
+def _locked_head():
+    """The chain head's (seq, hash), locked for this transaction."""
     # FOR UPDATE serialises appends on PostgreSQL; SQLite writers are already serialised
     # by BEGIN IMMEDIATE. The conditional UPDATE below is the last line of defence.
-    locked = select(ChainHead).where(ChainHead.id == 1).with_for_update().execution_options(populate_existing=True)
-    head = db.session.execute(locked).scalar_one_or_none()
+    connection = db.session.connection()
+    head = connection.execute(_LOCK_HEAD).first()
     if head is None:  # the very first event: create the head row, then lock it
         insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
-        head = db.session.execute(locked).scalar_one()
+        head = connection.execute(_LOCK_HEAD).one()
     return head
 
 
@@ -142,36 +154,58 @@ def append_event(
     at: datetime | None = None,
 ) -> Event:
     """Append one event to the chain, linked to the current head, with the case's state; flushes."""
-    db.session.flush()  # the case's rows as this transaction leaves them
     if case is not None:
         case_id = case.id
+    entry = {"kind": kind, "case_id": case_id, "actor": actor}
+    entry.update(actor_label=actor_label, public=public, payload=payload, at=at)
+    return append_events([entry])[0]
+
+
+def append_events(entries: list[dict[str, Any]]) -> list[Event]:
+    """Append several events, in order, under one lock of the chain head; flushes.
+
+    The same chain as calling append_event for each (each links to the one before), for a
+    change that writes many events at once (a closure day moving thousands of cases' dates).
+    Each entry has the keyword arguments of append_event, with `case_id` instead of `case`.
+    Each event about a case carries the keyed digest of the case's rows as this transaction
+    leaves them (flushed first).
+    """
+    if not entries:
+        return []
+    db.session.flush()  # the cases' rows as this transaction leaves them
     k = keys()
     head = _locked_head()
-    event = Event(
-        seq=head.seq + 1,
-        case_id=case_id,
-        kind=kind,
-        actor_id=None if actor is None else actor.id,
-        actor_label=actor_label,
-        at=to_db(at) if at is not None else utcnow(),
-        public=public,
-        payload=chain.canonical_json(payload or {}),
-        state_digest=None if case_id is None else case_state(case_id, k.state),
-        prev_hash=head.hash,
-    )
-    event.hash = chain.chain_hash(head.hash, event.chained_fields(), k.chain)
-    moved = db.session.execute(
-        update(ChainHead)
-        .where(ChainHead.id == 1, ChainHead.seq == head.seq)
-        .values(seq=event.seq, hash=event.hash)
-        .execution_options(synchronize_session=False)
+    start_seq, prev = head.seq, head.hash
+    states: dict[int, str] = {}
+    events = []
+    for offset, entry in enumerate(entries, start=1):
+        actor = entry.get("actor")
+        at = entry.get("at")
+        case_id = entry.get("case_id")
+        if case_id is not None and case_id not in states:
+            states[case_id] = case_state(case_id, k.state)
+        event = Event(
+            seq=start_seq + offset,
+            case_id=case_id,
+            kind=entry["kind"],
+            actor_id=None if actor is None else actor.id,
+            actor_label=entry.get("actor_label", "staff"),
+            at=to_db(at) if at is not None else utcnow(),
+            public=bool(entry.get("public", False)),
+            payload=chain.canonical_json(entry.get("payload") or {}),
+            state_digest=None if case_id is None else states[case_id],
+            prev_hash=prev,
+        )
+        event.hash = prev = chain.chain_hash(prev, event.chained_fields(), k.chain)
+        events.append(event)
+    moved = db.session.connection().execute(
+        _MOVE_HEAD, {"old_seq": start_seq, "new_seq": events[-1].seq, "new_hash": prev}
     )
     if moved.rowcount != 1:
         raise ChainConflict("the audit chain moved during this transaction")
-    db.session.add(event)
+    db.session.add_all(events)
     db.session.flush()
-    db.session.expire(head)
-    return event
+    return events
 
 
 # ---------------------------------------------------------------------------------------

@@ -38,11 +38,18 @@ def can_see_identity(user: User | None, case: Case) -> bool:
 
 
 def known_identity(case: Case) -> list[str | None]:
-    """The stored values that identify this case's complainant (name, phone, e-mail, programme number)."""
+    """The stored values that identify this case's complainant: name (and each part of it), phone,
+    e-mail, programme number, and the address and account a platform sent with it."""
+    known: list[str | None] = []
     person = case.complainant
-    if person is None:
-        return []
-    return [person.name, person.phone, person.email, person.programme_number]
+    if person is not None:
+        known += [person.name, person.phone, person.email, person.programme_number]
+        # "Dara Keo" is also written "KEO Dara", "Dara-Keo" or "DaraKeo": each part is hidden too.
+        known += (person.name or "").split()
+    sent = case.api_submission
+    if sent is not None:
+        known += [sent.address_string, sent.account_id]
+    return known
 
 
 def redact(case: Case, text: str | None) -> str:

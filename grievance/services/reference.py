@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from itertools import chain
 
 from flask import current_app
@@ -22,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from grievance.domain.calendar import WorkingCalendar
 from grievance.domain.routing import Decision, Rule, route
-from grievance.domain.sla import Policy
+from grievance.domain.sla import TERMS, Policy
 from grievance.extensions import db
-from grievance.models import Category, ClosureDay, Fund, InfoPage, RoutingRule, SlaPolicy
+from grievance.models import Case, Category, ClosureDay, Fund, InfoPage, RoutingRule, SlaPolicy
+from grievance.models.reference import terms_scope
+from grievance.models.timeutil import from_db
 
 TRIAGE_FUND_CODE = "NSPC"
 REFERENCE_MODELS = (Category, ClosureDay, Fund, InfoPage, RoutingRule, SlaPolicy)
@@ -110,71 +113,151 @@ def working_calendar() -> WorkingCalendar:
     return cached("calendar", lambda: WorkingCalendar(db.session.execute(select(ClosureDay.day)).scalars()))
 
 
-def _policies() -> dict[int | None, tuple[Policy, int]]:
-    """Every service-level policy by category id (None: the default), with its reopen window."""
+@dataclass(frozen=True)
+class Terms:
+    """One stored set of service-level terms: its row id, scope, when it takes effect (aware UTC)."""
+
+    id: int
+    scope: str
+    effective_from: datetime
+    policy: Policy
+
+
+def terms_table() -> tuple[dict[str, list[Terms]], dict[int, Terms]]:
+    """Every set of terms by scope (oldest first) and by id."""
 
     def build():
-        return {
-            row.category_id: (
-                Policy(
-                    ack_days=row.ack_days,
-                    resolve_days=row.resolve_days,
-                    loop_days=row.loop_days,
-                    warn_percent=row.warn_percent,
-                    escalate_after_days=row.escalate_after_days,
-                ),
-                row.reopen_window_days,
+        by_scope: dict[str, list[Terms]] = {}
+        by_id: dict[int, Terms] = {}
+        rows = db.session.execute(select(SlaPolicy).order_by(SlaPolicy.effective_from, SlaPolicy.id)).scalars()
+        for row in rows:
+            terms = Terms(
+                row.id,
+                row.scope,
+                from_db(row.effective_from),
+                Policy(**{term.name: getattr(row, term.name) for term in TERMS}),
             )
-            for row in db.session.execute(select(SlaPolicy)).scalars()
-        }
+            by_scope.setdefault(row.scope, []).append(terms)
+            by_id[row.id] = terms
+        return by_scope, by_id
 
     return cached("policies", build)
 
 
-def policy_for(category: Category) -> Policy:
-    policies = _policies()
-    found = policies.get(category.id) or policies.get(None)
-    if found is None:
-        raise LookupError(f"no service-level policy for {category.code} and no default policy")
-    return found[0]
+def scopes_of(category: Category) -> tuple[str, str, str]:
+    """Where a category's terms come from, most specific first: its own, its priority's, the defaults."""
+    return terms_scope(category_id=category.id), terms_scope(priority=category.priority), terms_scope()
 
 
-def reopen_window_days(category: Category) -> int:
-    policies = _policies()
-    found = policies.get(category.id) or policies.get(None)
-    return 30 if found is None else found[1]
+def in_force(history: list[Terms], at: datetime) -> Terms | None:
+    """The terms of one scope in force at `at` (the latest that took effect by then)."""
+    found = None
+    for terms in history:
+        if terms.effective_from <= at:
+            found = terms
+    return found
 
 
-def _routing_table() -> tuple[list[Rule], dict[str, int]]:
-    def build():
-        rows = db.session.execute(
-            select(RoutingRule, Category.code, Fund.code)
-            .join(Fund, RoutingRule.fund_id == Fund.id)
-            .outerjoin(Category, RoutingRule.category_id == Category.id)
-            .where(RoutingRule.active.is_(True))
-        ).all()
-        rules = [
-            Rule(
-                position=rule.position,
-                fund_code=fund_code,
-                category_code=category_code,
-                province_code=rule.province_code,
-                channel=rule.channel,
-                office=rule.office,
-            )
-            for rule, category_code, fund_code in rows
-        ]
-        funds = dict(db.session.execute(select(Fund.code, Fund.id)).all())
-        return rules, funds
+def terms_at(category: Category, at: datetime | None = None) -> Terms:
+    """The terms a complaint in `category` received at `at` (default: now) runs on."""
+    at = at or datetime.now(timezone.utc)
+    by_scope, _by_id = terms_table()
+    for scope in scopes_of(category):
+        found = in_force(by_scope.get(scope, []), at)
+        if found is not None:
+            return found
+    raise LookupError(f"no service-level terms for {category.code} and no default terms")
 
-    return cached("routing", build)
+
+def policy_for(category: Category, at: datetime | None = None) -> Policy:
+    """The terms of a complaint received now (or at `at`): what the information pages publish."""
+    return terms_at(category, at).policy
+
+
+def case_terms(case: Case) -> Terms:
+    """The terms a case's clocks keep: those in force when it was received."""
+    _by_scope, by_id = terms_table()
+    if case.sla_policy_id is not None and case.sla_policy_id in by_id:
+        return by_id[case.sla_policy_id]
+    return terms_at(case.category, from_db(case.received_at))
+
+
+def case_policy(case: Case) -> Policy:
+    return case_terms(case).policy
+
+
+def reopen_window_days(case: Case) -> int:
+    return case_policy(case).reopen_window_days
+
+
+def routing_rules_from_db() -> tuple[list[Rule], dict[str, int], frozenset[str]]:
+    """The active routing rules as the domain reads them, fund ids by code, the council's fund codes."""
+    rows = db.session.execute(
+        select(RoutingRule, Category.code, Fund.code)
+        .join(Fund, RoutingRule.fund_id == Fund.id)
+        .outerjoin(Category, RoutingRule.category_id == Category.id)
+        .where(RoutingRule.active.is_(True))
+    ).all()
+    rules = [
+        Rule(
+            position=rule.position,
+            fund_code=fund_code,
+            category_code=category_code,
+            province_code=rule.province_code,
+            channel=rule.channel,
+            office=rule.office,
+        )
+        for rule, category_code, fund_code in rows
+    ]
+    funds = db.session.execute(select(Fund.code, Fund.id, Fund.kind)).all()
+    return rules, {code: ident for code, ident, _kind in funds}, frozenset(c for c, _i, k in funds if k == "oversight")
+
+
+def _routing_table() -> tuple[list[Rule], dict[str, int], frozenset[str]]:
+    return cached("routing", routing_rules_from_db)
+
+
+def keep_with(category: Category, council: frozenset[str]) -> frozenset[str] | None:
+    """A sensitive category (complaints about officials) may only be routed to the council."""
+    return council if category.sensitive else None
+
+
+def _detached_rows(model) -> dict:
+    """Every row of a small reference table, loaded and detached from the session, by id."""
+    rows = db.session.execute(select(model)).scalars().all()
+    for row in rows:
+        db.session.expunge(row)
+    return {row.id: row for row in rows}
+
+
+def _attached(model, row):
+    # merge(load=False) puts a copy of the cached row in this session without a query: the
+    # same staleness as every other cached reference value (REFERENCE_CACHE_SECONDS).
+    return db.session.merge(row, load=False)
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category with this code (active or not), attached to the session, from the cache."""
+    rows = cached("category_rows", lambda: _detached_rows(Category))
+    found = next((row for row in rows.values() if row.code == code), None)
+    if found is None:  # added since the table was cached
+        return db.session.execute(select(Category).where(Category.code == code)).scalar_one_or_none()
+    return _attached(Category, found)
+
+
+def fund_by_id(fund_id: int) -> Fund | None:
+    rows = cached("fund_rows", lambda: _detached_rows(Fund))
+    found = rows.get(fund_id)
+    return db.session.get(Fund, fund_id) if found is None else _attached(Fund, found)
 
 
 def routing_decision(category: Category, province_code: str | None, channel: str) -> tuple[Fund, str | None]:
     """Match the ordered routing table; fall back to the council's triage desk."""
-    rules, fund_ids = _routing_table()
-    decision: Decision = route(rules, category.code, province_code, channel, TRIAGE_FUND_CODE)
-    fund = db.session.get(Fund, fund_ids[decision.fund_code]) if decision.fund_code in fund_ids else None
+    rules, fund_ids, council = _routing_table()
+    decision: Decision = route(
+        rules, category.code, province_code, channel, TRIAGE_FUND_CODE, keep_with=keep_with(category, council)
+    )
+    fund = fund_by_id(fund_ids[decision.fund_code]) if decision.fund_code in fund_ids else None
     if fund is None:  # a fund added or renamed since the table was cached
         fund = db.session.execute(select(Fund).where(Fund.code == decision.fund_code)).scalar_one()
     return fund, decision.office

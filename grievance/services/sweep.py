@@ -16,7 +16,7 @@ from grievance.domain import sla
 from grievance.domain.sla import Clock, SweepKind
 from grievance.domain.workflow import OPEN_STATUS_VALUES as OPEN
 from grievance.extensions import db
-from grievance.models import Case, Category
+from grievance.models import Case
 from grievance.models.timeutil import from_db, to_db
 from grievance.notifications import outbox
 from grievance.services import audit, reference, touches
@@ -131,7 +131,6 @@ def sweep(now: datetime | None = None, *, batch: int = 2000) -> SweepReport:
     now = now or datetime.now(timezone.utc)
     now_db = to_db(now)
     cal = reference.working_calendar()
-    policies: dict[int, sla.Policy] = {}
     report = SweepReport()
     last_id = 0
     while True:
@@ -141,13 +140,12 @@ def sweep(now: datetime | None = None, *, batch: int = 2000) -> SweepReport:
         for case in cases:
             last_id = case.id
             report.examined += 1
-            if case.category_id not in policies:
-                policies[case.category_id] = reference.policy_for(db.session.get(Category, case.category_id))
+            policy = reference.case_policy(case)  # the terms the case keeps (see SlaPolicy)
             # A breach found now may already be due for escalation: re-evaluate until stable.
             for _round in range(4):
                 recorded = False
                 for action in sla.sweep_actions(snapshot(case), now):
-                    if _record(case, action, policies[case.category_id], cal, now):
+                    if _record(case, action, policy, cal, now):
                         report.add(f"{action.kind}:{action.clock or 'case'}")
                         recorded = True
                 if not recorded:

@@ -73,3 +73,20 @@ def test_catch_all_rule_overrides_the_fallback():
 def test_rules_may_be_any_iterable():
     rules = (r for r in [Rule(2, "HEALTH", category_code="HEALTH-DENIED"), Rule(1, "NSSF", channel="api")])
     assert route(rules, "HEALTH-DENIED", "12", "api", TRIAGE).fund_code == "NSSF"
+
+
+def test_explain_names_the_rule_and_why_earlier_ones_did_not_route():
+    from grievance.domain.routing import explain
+
+    rules = [
+        Rule(10, "NSAF", province_code="17"),
+        Rule(20, "NSPC", category_code="MISCONDUCT"),
+    ]
+    found = explain(rules, "MISCONDUCT", "17", "web", TRIAGE, keep_with=frozenset({"NSPC"}))
+    assert found.decision == Decision("NSPC", None, 20)
+    assert [(c.rule.position, c.matches, c.skipped) for c in found.checks] == [
+        (10, True, "sensitive"),
+        (20, True, None),
+    ]
+    # without the sensitivity rule the province rule would have taken a complaint about an official
+    assert route(rules, "MISCONDUCT", "17", "web", TRIAGE) == Decision("NSAF", None, 10)

@@ -320,7 +320,7 @@ def test_confidential_complaint_in_english_is_seen_only_by_the_handling_fund(ser
 
 
 def test_the_open311_api_round_trips_over_http(served, browser):  # noqa: F811
-    base, _app, _uploads = served
+    base, app, _uploads = served
     context = browser.new_context()
     created = context.request.post(
         base + "/open311/v2/requests.json",
@@ -333,3 +333,58 @@ def test_the_open311_api_round_trips_over_http(served, browser):  # noqa: F811
     assert shown["agency_responsible"] == "National Social Security Fund"
     assert shown["expected_datetime"].endswith("+07:00")
     context.close()
+
+
+def test_a_fixmystreet_report_shows_the_handling_fund_what_the_platform_sent(served, browser):  # noqa: F811
+    """A relay POST as FixMyStreet sends it (XML, form body); the NSSF officer opens what was sent."""
+    base, app, _uploads = served
+    from tests.api.fms_client import xml_simple
+
+    relay = _relay_key(app)
+    context = browser.new_context()
+    created = context.request.post(
+        base + "/open311/v2/requests.xml",
+        form={
+            "api_key": relay,
+            "jurisdiction_id": "grievance.gov.kh",
+            "service_code": "NSSF-INFORMAL",
+            "description": "I paid six months and lost my membership.\n\nhttps://fms.example.kh/report/77\n",
+            "first_name": "Dara",
+            "last_name": "Keo",
+            "email": "dara.keo@example.org",
+            "lat": "11.544900",
+            "long": "104.916",
+            "address_string": "House 12, Street 271",
+            "media_url": "https://fms.example.kh/photo/77.jpeg",
+            "attribute[external_id]": "77",
+        },
+    )
+    assert created.status == 201 and created.headers["content-type"] == "text/xml; charset=utf-8"
+    (request,) = xml_simple(created.body())["request"]
+    reference = request["service_request_id"]
+    public = context.request.get(f"{base}/open311/v2/requests/{reference}.xml").text()
+    assert "Dara" not in public and "Street 271" not in public and "11.5449" not in public
+    context.close()
+
+    case = stored_case(app, reference)
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    desk = staff.new_page()
+    desk.goto(base + "/auth/login")
+    desk.fill("#email", "officer@nssf.example.org")
+    desk.fill("#password", PASSWORD)
+    desk.click("#submit")
+    desk.goto(f"{base}/cases/{case['id']}")
+    assert "11.5449" not in desk.content()
+    desk.locator(f'form[action$="/cases/{case["id"]}/identity"] button').click()
+    desk.wait_for_selector("dl.facts")
+    facts = desk.locator("dl.facts").last.inner_text()
+    for sent in ("Dara Keo", "dara.keo@example.org", "11.5449, 104.916", "House 12, Street 271", "77.jpeg"):
+        assert sent in facts, sent
+    publish(desk, "open311-sent-to-the-fund")
+    staff.close()
+
+
+def _relay_key(app) -> str:
+    from bench.loadlib import issue_relay_key
+
+    return issue_relay_key(app, "FixMyStreet Cambodia")

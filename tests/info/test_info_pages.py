@@ -86,13 +86,14 @@ def test_administrators_edit_both_languages_and_markup_stays_text(client, login_
     response = client.post(
         f"/admin/info/{page.id}",
         data={
+            "version": page.version,
             "title_km": "បញ្ហាផ្សេងទៀត",
             "title_en": "Something else",
             "body_km": "សូមជួយ<script>alert(1)</script>ខ្ញុំ\n\n- ចំណុចទីមួយ\n- ចំណុចទីពីរ",
             "body_en": "<img src=x onerror=alert(1)>\n- first point\n- {{7*7}}",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303  # see the page again (POST, then GET)
     db.session.refresh(page)
     assert page.updated_by_id == admin.id
     khmer = text_of(client.get("/info/other"))
@@ -107,15 +108,31 @@ def test_an_administrators_edit_is_a_chain_event_with_what_changed(client, login
     old_title = page.title_en
     admin = login_as("admin", fund=None)
     form = {"title_km": page.title_km, "title_en": "Other problems", "body_km": page.body_km, "body_en": page.body_en}
-    assert client.post(f"/admin/info/{page.id}", data=form).status_code == 302
+    assert client.post(f"/admin/info/{page.id}", data={**form, "version": page.version}).status_code == 303
     (event,) = db.session.execute(select(Event).where(Event.kind == "admin_change")).scalars().all()
     change = json.loads(event.payload)
-    assert (event.actor_id, change["entity"], change["id"]) == (admin.id, "info_page", "other")
+    assert (event.actor_id, change["entity"], change["id"]) == (admin.id, "info_page", page.id)
     assert change["before"] == {"title_en": old_title} and change["after"] == {"title_en": "Other problems"}
     assert audit.verify_record().ok
     # Saving the same text again changes nothing and records nothing.
-    assert client.post(f"/admin/info/{page.id}", data=form).status_code == 302
+    db.session.refresh(page)
+    assert client.post(f"/admin/info/{page.id}", data={**form, "version": page.version}).status_code == 303
     assert len(db.session.execute(select(Event).where(Event.kind == "admin_change")).scalars().all()) == 1
+
+
+def test_an_edit_from_a_stale_page_is_refused_and_the_typed_text_kept(client, login_as):
+    page = db.session.execute(select(InfoPage).where(InfoPage.slug == "other")).scalar_one()
+    login_as("admin", fund=None)
+    seen = page.version
+    typed = {"title_km": "ក", "title_en": "Mine", "body_km": "ខ", "body_en": "My typed text"}
+    first = client.post(f"/admin/info/{page.id}", data={**typed, "version": seen, "body_en": "The first edit"})
+    assert first.status_code == 303
+    second = client.post(f"/admin/info/{page.id}?lang=en", data={**typed, "version": seen})
+    assert second.status_code == 409
+    body = second.get_data(as_text=True)
+    assert "My typed text" in body and "The first edit" in body
+    db.session.refresh(page)
+    assert page.body_en == "The first edit" and page.version == seen + 1
 
 
 def test_seeding_again_keeps_an_administrators_edit(client):
@@ -134,7 +151,7 @@ def test_a_too_long_text_is_refused(client, login_as):
     login_as("admin", fund=None)
     response = client.post(
         f"/admin/info/{page.id}",
-        data={"title_km": "ក", "title_en": "a", "body_km": "ក" * 6001, "body_en": "a"},
+        data={"version": page.version, "title_km": "ក", "title_en": "a", "body_km": "ក" * 6001, "body_en": "a"},
     )
     assert response.status_code == 400
 

@@ -139,6 +139,7 @@ def world(app, db, make, tmp_path, monkeypatch) -> World:
     _db.session.commit()
     scope_row = _db.session.execute(select(MonitorScope).where(MonitorScope.organisation_id == org_in.id)).scalar_one()
     info_page = _db.session.execute(select(InfoPage).order_by(InfoPage.id)).scalars().first()
+    extra = _admin_settings(org_in, desk, now)
     return World(
         cases={"a": case_a, "b": case_b},
         codes={"a": code_a, "b": code_b},
@@ -148,5 +149,24 @@ def world(app, db, make, tmp_path, monkeypatch) -> World:
         scope_row=scope_row,
         org_in=org_in,
         info_page=info_page,
-        extra={"alert": alert},
+        extra={**extra, "alert": alert},
     )
+
+
+def _admin_settings(org: Organisation, office, now: datetime) -> dict:
+    """One of each thing the admin area edits by id: a routing rule, an API key, a closure day in the
+    future, terms scheduled for next year."""
+    from datetime import timedelta
+
+    from grievance.api.keys import issue
+    from grievance.models import ClosureDay, RoutingRule, SlaPolicy
+
+    _key, api_key = issue(org, "assisted")
+    closure = ClosureDay(day=(now + timedelta(days=400)).date(), reason_en="Flood", reason_km="ទឹកជំនន់")
+    terms = SlaPolicy(
+        scope="*", effective_from=(now + timedelta(days=366)).replace(tzinfo=None), ack_days=3, resolve_days=20
+    )
+    _db.session.add_all([closure, terms])
+    _db.session.commit()
+    rule = _db.session.execute(select(RoutingRule).order_by(RoutingRule.position)).scalars().first()
+    return {"rule": rule, "office": office, "api_key": api_key, "closure": closure, "scheduled_terms": terms}

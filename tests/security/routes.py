@@ -74,8 +74,19 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "scope": lambda: "NSAF",
         "lang": lambda: "en",
         "service_code": lambda: "NSAF-CT-MISSING",
+        "fmt": lambda: "xml",  # the Open311 format (the spec's required one; JSON is the same views)
+        "token": lambda: "0" * 20,
         "code": lambda: "en",
         "filename": lambda: _static_file(app),
+        # the admin area: another account than the admin's own, and one of each setting
+        "user_id": lambda: world.users["officer_b"].id,
+        "category_id": lambda: world.cases["a"].category_id,
+        "rule_id": lambda: world.extra["rule"].id,
+        "office_id": lambda: world.extra["office"].id,
+        "key_id": lambda: world.extra["api_key"].id,
+        "closure_id": lambda: world.extra["closure"].id,
+        "policy_id": lambda: world.extra["scheduled_terms"].id,
+        "terms": lambda: "all",
     }
     values = {}
     for name in route.rule.arguments:

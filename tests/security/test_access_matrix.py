@@ -95,7 +95,8 @@ TABLE: dict[str, Rule] = {
     # identity only for a named complainant of a case the organisation filed: neither case here
     "monitoring.identity": Rule(per_case(set(), set()), per_case(STAFF - {"monitor_out"}, STAFF - MONITORS)),
     "assisted.*": Rule(frozenset(MONITORS)),
-    # administrators
+    # administrators: the admin area, monitoring scopes, information pages
+    "admin.*": Rule(frozenset({"admin"})),
     "monitor_admin.*": Rule(frozenset({"admin"})),
     "info_admin.*": Rule(frozenset({"admin"})),
     # the front desk: its office's cases and its province's
@@ -230,7 +231,7 @@ def test_public_endpoints_serve_every_role_and_never_show_identity(app, client, 
         assert response.status_code < 500, f"{route} as {role}: {response.status_code}"
         if route.endpoint == "sms.inbound":
             assert response.status_code == 403  # no gateway secret configured: nobody gets in
-        elif route.endpoint != "auth.totp":  # with no login pending it goes back to the login page
+        elif route.endpoint not in ("auth.totp", "auth.totp_enrol"):  # no login pending: back to the login page
             assert response.status_code not in (401, 403) and not _is_login_redirect(response), f"{route} as {role}"
         for secret in ("Canary-A", "Canary-B", "012 111 222", "012 333 444"):
             assert secret.encode() not in response.data, f"{route} as {role} showed {secret!r}"

@@ -120,7 +120,11 @@ def _tracking(client, world, item):
 
 
 def _info_edit(client, world, item):
-    fields = {"title_km": "ទំព័រ", "title_en": "Page", "body_km": "អត្ថបទ"}
+    from grievance.models import InfoPage
+
+    # The editor sends the version it showed (a stale one is a conflict): the page as it is now.
+    version = _db.session.execute(select(InfoPage.version).where(InfoPage.id == world.info_page.id)).scalar_one()
+    fields = {"version": version, "title_km": "ទំព័រ", "title_en": "Page", "body_km": "អត្ថបទ"}
     return _form(client, f"/admin/info/{world.info_page.id}", fields, "body_en", item)
 
 

@@ -28,9 +28,15 @@ INTENDED_PUBLIC = {
     "api.requests_list",
     "api.requests_create",
     "api.request_show",
-    # staff log in here
+    "api.token_show",
+    "api.updates",
+    # staff log in here, set up a required second factor before their first session, ask for a
+    # password link and open it (one-time, expiring)
     "auth.login",
     "auth.totp",
+    "auth.totp_enrol",
+    "auth.forgot",
+    "auth.set_password",
     # language switch, load balancer health check, information pages, published figures
     "main.set_language",
     "main.healthz",

@@ -18,8 +18,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import String, Text, select
 
+from grievance.api import keys
 from grievance.extensions import db as _db
-from grievance.models import Case
+from grievance.models import Case, Organisation
 from grievance.notifications import delivery
 from grievance.seclog import SafeFormatter
 from tests.fake_gateway import FakeGateway
@@ -95,9 +96,15 @@ def test_no_personal_data_or_tracking_code_reaches_any_log(app, world, runner, c
     form = public.post("/", data=data)
     assert form.status_code == 200
     reference, code = receipt_of(form)
+    platform = Organisation(name="Relay platform")
+    _db.session.add(platform)
+    _db.session.flush()
+    relay, _row = keys.issue(platform, "relay")
+    _db.session.commit()
     api = public.post(
         "/open311/v2/requests.json",
         json={
+            "api_key": relay,
             "service_code": "NSAF-CT-MISSING",
             "description": CANARIES["text"],
             "first_name": CANARIES["name"],
@@ -107,8 +114,8 @@ def test_no_personal_data_or_tracking_code_reaches_any_log(app, world, runner, c
         },
     )
     assert api.status_code == 201, api.get_data(as_text=True)
-    api_code = api.get_json()[0]["token"]
-    canaries = {**CANARIES, "code": code, "api_code": api_code}
+    api_code = api.get_json()[0]["tracking_code"]
+    canaries = {**CANARIES, "code": code, "api_code": api_code, "api_key": relay}
     # A few failures too: a wrong code, a refused page, a bad form.
     responses.append(public.post("/track", data={"reference": reference, "code": "ABCD-EFGH-JKMN-PQRS"}))
     responses.append(public.post("/", data={**data, "description": "\x00" + CANARIES["text"]}))

@@ -271,3 +271,33 @@ def test_concurrent_appends_and_submissions_do_not_fork_the_chain(file_app):
         assert audit.head()[0] == total
         numbers = sorted(_db.session.execute(select(Case.number)).scalars())
         assert numbers == list(range(1, workers * rounds + 1))
+
+
+def test_a_batch_of_events_is_the_same_chain_as_one_at_a_time(make, db):
+    """append_events (one lock of the head for many events) links each event to the one before."""
+    case, _ = make.case("NSAF-CT-MISSING", now=RECEIVED)
+    at = RECEIVED + timedelta(hours=1)
+    entries = [
+        {
+            "kind": "due_moved",
+            "case_id": case.id,
+            "actor_label": "system",
+            "public": True,
+            "at": at,
+            "payload": {"n": n},
+        }
+        for n in range(3)
+    ]
+    first_seq = audit.head()[0] + 1
+    events = audit.append_events(entries)
+    _db.session.commit()
+    assert [e.seq for e in events] == [first_seq, first_seq + 1, first_seq + 2]
+    assert audit.head() == (events[-1].seq, events[-1].hash)
+    assert audit.verify_chain().ok
+    # Each hash is exactly what a one-by-one append would have computed.
+    previous = _db.session.execute(select(Event).where(Event.seq == first_seq - 1)).scalar_one().hash
+    for event in events:
+        assert event.prev_hash == previous
+        assert event.hash == chain.chain_hash(previous, event.chained_fields())
+        previous = event.hash
+    assert audit.append_events([]) == []

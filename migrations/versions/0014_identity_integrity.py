@@ -1,8 +1,8 @@
 """identity and integrity: case-state digests on events, identity views with a reason, identity alerts,
 monitor scopes that fail closed
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 09:00:00
 
 The chain itself becomes keyed (HMAC under AUDIT_KEY) without any schema change: events recorded
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008"
-down_revision = "0007"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
