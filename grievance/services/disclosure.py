@@ -43,9 +43,11 @@ def known_identity(case: Case) -> list[str | None]:
     known: list[str | None] = []
     person = case.complainant
     if person is not None:
+        # "Dara Keo" is also written "KEO Dara", "Dara-Keo" or "DaraKeo", and a part alone: mask()
+        # matches the name's parts in any order and spelling, and a distinctive part alone. Passing
+        # the parts here as whole values would mask a short Khmer family name inside other words
+        # (សុខ in សុខភាព, health).
         known += [person.name, person.phone, person.email, person.programme_number]
-        # "Dara Keo" is also written "KEO Dara", "Dara-Keo" or "DaraKeo": each part is hidden too.
-        known += (person.name or "").split()
     sent = case.api_submission
     if sent is not None:
         known += [sent.address_string, sent.account_id]
