@@ -298,6 +298,6 @@ def test_a_batch_of_events_is_the_same_chain_as_one_at_a_time(make, db):
     previous = _db.session.execute(select(Event).where(Event.seq == first_seq - 1)).scalar_one().hash
     for event in events:
         assert event.prev_hash == previous
-        assert event.hash == chain.chain_hash(previous, event.chained_fields())
+        assert event.hash == chain.chain_hash(previous, event.chained_fields(), audit.keys().chain)
         previous = event.hash
     assert audit.append_events([]) == []
