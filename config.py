@@ -55,6 +55,13 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Key for the keyed hash of tracking codes; defaults to one derived from SECRET_KEY.
     TRACKING_CODE_KEY = os.environ.get("TRACKING_CODE_KEY")
+    # Key of the audit chain's HMAC, kept outside the database (an insider who can rewrite the
+    # database cannot rehash it). Required in production; development derives one from SECRET_KEY.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    # Where `flask audit checkpoint` appends the signed chain head (one JSON line per run).
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", str(INSTANCE_DIR / "audit-checkpoints.jsonl"))
+    # More identity views than this by one user within an hour raise a flag for the council.
+    IDENTITY_VIEWS_PER_HOUR = int(os.environ.get("IDENTITY_VIEWS_PER_HOUR", "30"))
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -145,6 +152,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    AUDIT_KEY = "test-audit-key-kept-outside-the-database"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -169,6 +177,13 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        audit_key = os.environ.get("AUDIT_KEY", "")
+        if len(audit_key) < 32 or audit_key == key:
+            raise RuntimeError(
+                "AUDIT_KEY must be set to a random value of at least 32 characters, different from SECRET_KEY, "
+                "in production: it keys the audit chain and is kept outside the database "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))'). See docs/security.md."
             )
         check_limiter_storage(cls, worker_count())
 

@@ -25,12 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def _app(url: str):
+    from bench.datagen import BENCH_AUDIT_KEY
     from config import DevelopmentConfig
     from grievance import create_app
 
     attrs = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "bench-only-secret-key-0123456789",
+        "AUDIT_KEY": BENCH_AUDIT_KEY,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
     }

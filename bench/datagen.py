@@ -35,9 +35,23 @@ UTC = timezone.utc
 TZ = ZoneInfo("Asia/Phnom_Penh")
 OPEN_STATUSES = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
 BATCH = 20_000
-EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "public", "payload", "prev_hash", "hash")
+EVENT_COLUMNS = (
+    "seq",
+    "case_id",
+    "kind",
+    "actor_id",
+    "actor_label",
+    "at",
+    "public",
+    "payload",
+    "state_digest",
+    "prev_hash",
+    "hash",
+)
 BULK_TABLES = ("cases", "complainants", "events")
 PG_MAINTENANCE_MEM = "512MB"  # per session, for the index builds after the load
+# The audit chain's key for every process of a bench run (generator, verifier, gunicorn workers).
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"  # noqa: S105 - a bench database
 
 
 def _naive(moment: datetime) -> datetime:
@@ -145,6 +159,10 @@ def generate(
     rng = random.Random(seed)
     started = time.perf_counter()
     key = _tracking_key(app)
+    with app.app_context():
+        from grievance.security import audit_keys
+
+        audit_key = audit_keys()
 
     with app.app_context():
         engine = db.engine
@@ -223,23 +241,36 @@ def generate(
     n_open = 0
     sweep_naive, anchor_naive = _naive(sweep_at), _naive(anchor)
 
+    pending: list[tuple] = []
+
     def event(case_id, kind, at, payload, public, label):
+        pending.append((case_id, kind, at, payload, public, label))
+
+    def emit(state: str) -> None:
+        """The case's events onto the chain; the last one carries the digest of the rows just built
+        (the generator writes only each case's final state, so earlier events carry none)."""
         nonlocal prev_hash, seq
-        seq += 1
-        payload_text = chain.canonical_json(payload)
-        fields = {
-            "seq": seq,
-            "case_id": case_id,
-            "kind": kind,
-            "actor_id": None,
-            "actor_label": label,
-            "at": at.isoformat("T", "microseconds"),
-            "public": public,
-            "payload": payload_text,
-        }
-        digest = chain.chain_hash(prev_hash, fields)
-        event_rows.append((seq, case_id, kind, None, label, at, public, payload_text, prev_hash, digest))
-        prev_hash = digest
+        for n, (case_id, kind, at, payload, public, label) in enumerate(pending, start=1):
+            seq += 1
+            payload_text = chain.canonical_json(payload)
+            digest_of_state = state if n == len(pending) else None
+            fields = {
+                "seq": seq,
+                "case_id": case_id,
+                "kind": kind,
+                "actor_id": None,
+                "actor_label": label,
+                "at": at.isoformat("T", "microseconds"),
+                "public": public,
+                "payload": payload_text,
+                "state": digest_of_state,
+            }
+            digest = chain.chain_hash(prev_hash, fields, audit_key.chain)
+            event_rows.append(
+                (seq, case_id, kind, None, label, at, public, payload_text, digest_of_state, prev_hash, digest)
+            )
+            prev_hash = digest
+        pending.clear()
 
     def flush():
         writer.write("cases", tuple(case_cols), case_rows)
@@ -344,8 +375,10 @@ def generate(
                 0, r,
             )
         )  # fmt: skip
+        person = None
         if mode != "anonymous":
-            comp_rows.append((i, i, f"Person {i}", f"0{rng.randint(10_000_000, 99_999_999)}", None, None, True, False))
+            person = (i, i, f"Person {i}", f"0{rng.randint(10_000_000, 99_999_999)}", None, None, True, False)
+            comp_rows.append(person)
 
         event(i, "received", r, {"category": category_code, "channel": "web", "fund": funds[fund_id],
                                  "reference": reference_text}, True, "complainant")  # fmt: skip
@@ -378,6 +411,11 @@ def generate(
             event(i, kind, finished, {"outcome": outcome, "message": "done"}, True, "staff")
             if closed_at:
                 event(i, "close", closed_at, {}, True, "staff")
+        case_state = dict(zip(case_cols, case_rows[-1], strict=True))
+        person_state = (
+            None if person is None else dict(zip(comp_cols[:1] + comp_cols[2:], person[:1] + person[2:], strict=True))
+        )
+        emit(chain.state_digest(audit_key.state, case_state, person_state))
         if len(event_rows) >= BATCH:
             flush()
             if i >= next_report:

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("GRIEVANCE_ENV", "development")
 
-from bench import loadlib  # noqa: E402
+from bench import datagen, loadlib  # noqa: E402
 
 UTC = timezone.utc
 TARGETS = {
@@ -89,10 +89,16 @@ def load_average() -> str:
 
 
 def _app(url: str):
+    from bench.datagen import BENCH_AUDIT_KEY
     from config import DevelopmentConfig
     from grievance import create_app
 
-    attrs = {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False}
+    attrs = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "AUDIT_KEY": BENCH_AUDIT_KEY,
+    }
     return create_app(type("BenchConfig", (DevelopmentConfig,), attrs))
 
 
@@ -245,20 +251,24 @@ def measure_scorecard(app, table: Table, kind: str, anchor: datetime, out_dir: P
 
 def measure_verify(app, table: Table, kind: str) -> bool:
     from grievance.extensions import db
-    from grievance.services.audit import verify_chain
+    from grievance.services.audit import verify_record
 
     print(f"== {kind}: audit verify … (load average {load_average()})", flush=True)
     with app.app_context():
         started, cpu = time.perf_counter(), time.process_time()
-        verdict = verify_chain()
+        report = verify_record(progress=lambda line: print(f"   {line}", flush=True))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         db.session.remove()
+    verdict = report.chain
+    timings = report.timings
     value = (
-        f"{'OK' if verdict.ok else 'BROKEN at #' + str(verdict.bad_seq)}: {verdict.checked:,} events, "
-        f"{seconds:.0f} s wall, {cpu:.0f} s CPU of this process"
+        f"{'OK' if report.ok else 'BROKEN: ' + (report.problems[:1] or [verdict.reason])[0]}: "
+        f"{verdict.checked:,} events, {report.cases:,} cases; {seconds:.0f} s wall "
+        f"(chain {timings.get('chain_s', 0):.0f} s, case rows {timings.get('cases_s', 0):.0f} s), "
+        f"{cpu:.0f} s CPU of this process"
     )
-    table.add(kind, "audit verify", value, "passes", verdict.ok)
-    return verdict.ok
+    table.add(kind, "audit verify", value, "passes", report.ok)
+    return report.ok
 
 
 def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> None:
@@ -266,6 +276,7 @@ def measure_intake(url: str, table: Table, kind: str, args, log_dir: Path) -> No
         "DATABASE_URL": url,
         "GRIEVANCE_ENV": "production",
         "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "AUDIT_KEY": datagen.BENCH_AUDIT_KEY,
         "RATELIMIT_STORAGE_URI": "memory://",
         # No recycling during a run: a recycled worker would take its CPU time with it.
         "GUNICORN_MAX_REQUESTS": "0",

@@ -16,8 +16,10 @@ Then it builds the all-funds scorecard of the month in a fresh process, the way
 `flask scorecard build` does (figures once, both languages), so that wall time, CPU time and
 peak RSS (resource.getrusage) are the build's own, and prints one table.
 
-The events' hashes are unique placeholders unless `--chain` is given (a real SHA-256 chain
-costs about 25 µs an event in Python): the scorecard only reads the chain head.
+The events' hashes are unique placeholders unless `--chain` is given (a real keyed chain, HMAC
+under the app's AUDIT_KEY, costs about 25 µs an event in Python): building a scorecard only reads
+the head of its month; `scorecard verify` walks the chain up to it and needs `--chain`. Events
+carry no case digests (the case rows are not verified here; `flask audit verify` needs bench/run.py).
 """
 
 from __future__ import annotations
@@ -134,6 +136,9 @@ def generate(database_url: str, n_cases: int, in_month: int, history: int, chain
     rng = random.Random(seed)
     started = time.perf_counter()
     with app.app_context():
+        from grievance.security import audit_keys
+
+        chain_key = audit_keys().chain
         engine = db.engine
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
@@ -208,8 +213,9 @@ def generate(database_url: str, n_cases: int, in_month: int, history: int, chain
                 "at": at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
                 "public": public,
                 "payload": text_payload,
+                "state": None,
             }
-            digest = audit_chain.chain_hash(prev, fields)
+            digest = audit_chain.chain_hash(prev, fields, chain_key)
         else:
             digest = f"{seq:064x}"
         event_rows.append((seq, case_id, kind, None, label, at, public, text_payload, prev, digest))
@@ -428,7 +434,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=24, help="months of cases before the target month")
     parser.add_argument("--database-url", help="a PostgreSQL database to fill (its public schema is replaced)")
     parser.add_argument("--reuse", help="an existing bench database (SQLite path or the --database-url): no generation")
-    parser.add_argument("--chain", action="store_true", help="compute a real SHA-256 chain over the events")
+    parser.add_argument("--chain", action="store_true", help="compute the real keyed chain over the events")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the build to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database and PDFs)")
     parser.add_argument("--_build", help=argparse.SUPPRESS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -137,20 +138,110 @@ def sla_sweep(now_text: str | None) -> None:
         click.echo(f"Open311: forgot the replay secrets of {forgotten} request(s) older than 24 hours")
 
 
-audit = AppGroup("audit", help="The tamper-evident audit chain.")
+audit = AppGroup("audit", help="The tamper-evident audit record: verify, checkpoint, rekey.")
+
+
+def _progress(line: str) -> None:
+    click.echo(f"  … {line}", err=True)
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Exit 0 if the chain holds; exit 1 naming the first bad event otherwise."""
-    from grievance.services.audit import verify_chain
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint file (flask audit checkpoint): the chain must still extend every head it holds.",
+)
+def audit_verify(checkpoint_file: Path | None) -> None:
+    """Exit 0 if the whole record holds; exit 1 naming everything found otherwise.
 
-    verdict = verify_chain()
-    if verdict.ok:
-        click.echo(f"Audit chain OK: {verdict.checked} events verified.")
+    Checks the keyed chain, every case row (with its complainant and attachments) against the
+    digest of its latest event, identity views and alerts against their events, and, with
+    --checkpoint, that the chain still extends the signed heads in the file.
+    """
+    from grievance import sqlite
+    from grievance.services.audit import verify_record
+
+    with sqlite.read_only():
+        report = verify_record(checkpoint_file, progress=_progress)
+    if report.ok:
+        mirrored = ", ".join(f"{n:,} {label}s" for label, n in report.mirrored.items())
+        click.echo(
+            f"Audit record OK: {report.chain.checked:,} events verified (keyed with AUDIT_KEY"
+            + (f" from event #{report.keyed_from}" if report.keyed_from else "")
+            + f"); {report.cases:,} cases match their history; {mirrored} on record."
+        )
+        if report.checkpoint:
+            cp = report.checkpoint
+            click.echo(f"Extends checkpoint #{cp['seq']} of {cp['at']}.")
         return
-    click.echo(f"Audit chain BROKEN at event #{verdict.bad_seq}: {verdict.reason}", err=True)
+    click.echo("Audit record BROKEN:", err=True)
+    if report.chain is not None and not report.chain.ok:
+        click.echo(f"  chain BROKEN at event #{report.chain.bad_seq}: {report.chain.reason}", err=True)
+    for problem in report.problems:
+        click.echo(f"  {problem}", err=True)
+    if report.more:
+        click.echo(f"  … and {report.more:,} more", err=True)
     sys.exit(1)
+
+
+@audit.command("checkpoint")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The checkpoint file to append to (default: AUDIT_CHECKPOINT_FILE).",
+)
+def audit_checkpoint(out: Path | None) -> None:
+    """Append the signed chain head to the checkpoint file and the log (run after each sweep).
+
+    First checks that the chain still extends the previous checkpoint and that every event since
+    links and hashes right; if not, writes nothing, logs the alarm and exits 1.
+    """
+    from grievance import seclog, sqlite
+    from grievance.services.audit import CheckpointRefused, write_checkpoint
+
+    path = out or Path(current_app.config["AUDIT_CHECKPOINT_FILE"])
+    try:
+        with sqlite.read_only():
+            record = write_checkpoint(path, progress=_progress)
+    except CheckpointRefused as refused:
+        seclog.log.error("event=audit_checkpoint_refused reason=%s", seclog.escape(refused))
+        click.echo(f"Checkpoint REFUSED: {refused}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Checkpoint: event #{record['seq']} {record['hash']} at {record['at']} "
+        f"({record['verified']:,} new events verified) -> {path}"
+    )
+
+
+@audit.command("rekey")
+@click.option(
+    "--checkpoint-file",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Refuse if this checkpoint file holds a head (default: AUDIT_CHECKPOINT_FILE).",
+)
+def audit_rekey(checkpoint_file: Path | None) -> None:
+    """Once, on a database recorded before the chain was keyed: key it under AUDIT_KEY.
+
+    Verifies the old (unkeyed) chain, then appends a keyed "chain_keyed" event covering its head,
+    the state of every case and every identity view recorded so far. Nothing is rewritten.
+    """
+    from grievance.services import rekey
+
+    path = checkpoint_file or Path(current_app.config["AUDIT_CHECKPOINT_FILE"])
+    try:
+        done = rekey.key_legacy_chain(path, progress=_progress)
+        db.session.commit()
+    except rekey.RekeyRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    click.echo(
+        f"Chain keyed at event #{done['keyed_at']} (legacy head #{done['legacy_seq']}): "
+        f"{done['cases']:,} case states and {done['views']:,} identity views recorded. "
+        "Run `flask audit checkpoint` now."
+    )
 
 
 outbox_cli = AppGroup("outbox", help="Notifications waiting to be sent.")

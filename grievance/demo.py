@@ -13,7 +13,7 @@ from grievance.domain.workflow import TransitionRefused
 from grievance.extensions import db
 from grievance.frontdesk.offices import office_for_place
 from grievance.intake.service import Submission, submit
-from grievance.models import Case, Category, Fund, RoutingRule, User
+from grievance.models import Case, Category, Fund, MonitorScope, Organisation, RoutingRule, User
 from grievance.services.sweep import sweep
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo accounts only, printed by make run
@@ -161,6 +161,35 @@ def ensure_demo_users() -> list[tuple[str, str]]:
     return created
 
 
+# What each demo organisation's monitors watch (a scope with no rows shows them only their own filings).
+DEMO_SCOPES = {
+    "Social Protection CSO Network": [(None, None)],  # every case
+    "Informal Workers Union": [(None, "NSSF-INFORMAL"), (None, "NSSF-CONTRIB"), (None, "NSSF-INJURY")],
+}
+
+
+def ensure_demo_scopes() -> int:
+    from grievance.monitoring.service import add_scope
+
+    added = 0
+    # Scopes are an administrator's to set: the demo's administrator sets them (on record as such).
+    admin = db.session.execute(select(User).where(User.email == "admin@demo.grievance.kh")).scalar_one()
+    for org_name, rules in DEMO_SCOPES.items():
+        org = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar()
+        if (
+            org is None
+            or db.session.execute(select(MonitorScope.id).where(MonitorScope.organisation_id == org.id)).first()
+        ):
+            continue
+        for province, code in rules:
+            category = (
+                None if code is None else db.session.execute(select(Category).where(Category.code == code)).scalar()
+            )
+            add_scope(org, admin, province, category)
+            added += 1
+    return added
+
+
 def demo_cases_exist() -> bool:
     return db.session.execute(select(func.count()).select_from(Case)).scalar_one() > 0
 
@@ -175,6 +204,7 @@ def seed_demo(
 ) -> int:
     """Create demo cases with realistic histories; returns how many were made (0 if already there)."""
     ensure_demo_users()
+    ensure_demo_scopes()
     if demo_cases_exist():
         return 0
     rng = random.Random(seed)

@@ -8,7 +8,7 @@ from urllib.parse import unquote_to_bytes
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField
+from wtforms import DateField, IntegerField, SelectField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
@@ -151,6 +151,45 @@ class DayMonthYearField(DateField):
     def iso(self) -> str:
         """The date as kept in a draft ('' for none)."""
         return self.data.isoformat() if self.data else ""
+
+
+class IdentityReasonForm(FlaskForm):
+    """Why personal data or evidence is opened: required, from the short list, and put on record."""
+
+    reason = SelectField(_l("Why do you open it?"), render_kw={"required": True})
+
+    def __init__(self, *args, **kwargs) -> None:
+        from grievance.labels import IDENTITY_REASON
+
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [("", _l("Choose a reason…"))] + list(IDENTITY_REASON.items())
+
+    def validate_reason(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose why you open the complainant's personal data."))
+
+
+def open_identity(case, output: str, *, back: str, refused: int = 404):
+    """For a view about to show identity: record the view with the reason posted, or answer why not.
+
+    Returns None once the view is on record (the caller shows it and commits), or a redirect to
+    `back` when no reason was chosen; aborts with `refused` when the rule says no.
+    """
+    from flask import abort, flash, redirect
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from grievance.cases.service import IdentityRefused, record_identity_view
+
+    form = IdentityReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Choose why you open the complainant's personal data."), "error")
+        return redirect(back, 303)
+    try:
+        record_identity_view(case, current_user, reason=form.reason.data, output=output)
+    except IdentityRefused:
+        abort(refused)
+    return None
 
 
 class VersionedForm(FlaskForm):

@@ -61,6 +61,12 @@ EVENT = {
     "visit": _l("Visit to the front desk"),
     "code_reissued": _l("New tracking code issued"),
     "identity_checked": _l("Identity checked at a front desk"),
+    "identity_view": _l("Personal data opened"),
+    "identity_alert": _l("Identity-access alert"),
+    "identity_alert_handled": _l("Identity-access alert handled"),
+    "attachments_added": _l("Files attached"),
+    "state_recorded": _l("Record keyed"),
+    "admin_change": _l("Settings changed"),
     "due_moved": _l("Due dates moved by a closure day"),
 }
 CHANNEL = {
@@ -77,6 +83,19 @@ ACTOR = {
     "system": _l("System"),
     "staff": _l("Staff"),
     "monitor": _l("Monitor"),
+}
+# Why someone opens a complainant's personal data (models.case.IDENTITY_VIEW_REASONS), on record.
+IDENTITY_REASON = {
+    "contact": _l("To contact the complainant about this complaint"),
+    "verify": _l("To check eligibility or programme records"),
+    "investigate": _l("To investigate the complaint"),
+    "legal": _l("A legal or audit request"),
+}
+IDENTITY_OUTPUT = {
+    "panel": _l("Contact details on screen"),
+    "case_file": _l("Case file (PDF)"),
+    "attachment": _l("Attached file"),
+    "export": _l("Export"),
 }
 IDENTITY = {
     "anonymous": _l("anonymous"),
@@ -115,6 +134,15 @@ def number(value, lang: str | None = None) -> str:
     return dates.number(value, _lang(lang), khmer=khmer_digits_chosen())
 
 
+def _shown_text(case, text: str | None) -> str:
+    """Text about a case as the signed-in reader may see it (services.disclosure decides)."""
+    from flask_login import current_user
+
+    from grievance.services import disclosure
+
+    return disclosure.text_for(current_user, case, text)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["day"] = day
@@ -128,6 +156,9 @@ def init_app(app: Flask) -> None:
         identity_label=lambda code: IDENTITY.get(code, code),
         channel_label=lambda code: CHANNEL.get(code, code),
         actor_label=lambda name: ACTOR.get(name, name),
+        reason_label=lambda code: IDENTITY_REASON.get(code, code or "—"),
+        output_label=lambda code: IDENTITY_OUTPUT.get(code, code or "—"),
+        shown_text=_shown_text,
         province_name=province_name,
         status_labels=STATUS.items(),
         month_name=lambda n, lang=None: dates.month_name(n, _lang(lang)),

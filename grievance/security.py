@@ -129,6 +129,25 @@ def tracking_key() -> bytes:
     return derive(current_app.config.get("TRACKING_CODE_KEY") or current_app.config["SECRET_KEY"])
 
 
+def audit_keys():
+    """The audit chain's keys (AUDIT_KEY, else derived from SECRET_KEY outside production).
+
+    Every writer and verifier of the chain (events, case digests, checkpoints, scorecards) takes
+    them from here.
+    """
+    import hashlib
+
+    from flask import current_app
+
+    from grievance.domain.audit import Keys
+
+    secret = current_app.config.get("AUDIT_KEY")
+    if secret:
+        return Keys.from_secret(secret.encode("utf-8"))
+    derived = hashlib.sha256(b"grievance-audit-key:" + current_app.config["SECRET_KEY"].encode("utf-8")).digest()
+    return Keys.from_secret(derived)
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only local absolute paths: '/cases/1' yes; '//evil', '/\\evil', 'https:evil' no."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -69,8 +69,9 @@ def test_audit_verify_passes_after_demo_seeding(runner):
 
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    checked = int(re.search(r"Audit chain OK: (\d+) events verified", result.output).group(1))
+    checked = int(re.search(r"Audit record OK: (\d+) events verified", result.output).group(1))
     assert checked >= 30  # at least one event per case
+    assert "30 cases match their history" in result.output
 
 
 # --- users create -------------------------------------------------------------------------

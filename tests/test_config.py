@@ -17,6 +17,7 @@ from grievance.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "k" * 40
+AUDIT_KEY = "a" * 40
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -33,6 +34,20 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
 
 
 # --- production refuses an unsafe secret -------------------------------------------------
+
+
+def test_production_refuses_to_start_without_an_audit_key_or_with_the_secret_key_as_one(monkeypatch):
+    monkeypatch.setenv("GRIEVANCE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
+    for bad in (None, "short", STRONG_KEY):
+        if bad is None:
+            monkeypatch.delenv("AUDIT_KEY", raising=False)
+        else:
+            monkeypatch.setenv("AUDIT_KEY", bad)
+        with pytest.raises(RuntimeError, match="AUDIT_KEY must be set"):
+            create_app()
+    monkeypatch.setenv("AUDIT_KEY", AUDIT_KEY)
+    assert create_app().config["SESSION_COOKIE_SECURE"] is True  # starts
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -56,6 +71,7 @@ def test_production_starts_with_a_strong_key_and_secure_cookies(tmp_path):
         "print(c['SECRET_KEY'] == 'k' * 40, c['SESSION_COOKIE_SECURE'], c['SESSION_COOKIE_HTTPONLY'])",
         GRIEVANCE_ENV="production",
         SECRET_KEY=STRONG_KEY,
+        AUDIT_KEY=AUDIT_KEY,
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite'}",
     )
     assert result.returncode == 0, result.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Select, false, select
 
 from grievance.models import Case, Category, User
+from grievance.services import disclosure
 
 COUNCIL_ROLES = ("oversight", "admin")
 FUND_ROLES = ("officer", "supervisor")
@@ -65,6 +66,5 @@ def can_decide_extension(user: User, case: Case) -> bool:
     return can_act(user, case) and user.role == "supervisor"
 
 
-def can_see_identity(user: User, case: Case) -> bool:
-    """The complainant's personal data: only the staff of the fund handling the case."""
-    return can_act(user, case)
+# The complainant's personal data: one rule for every role, in services/disclosure.
+can_see_identity = disclosure.can_see_identity

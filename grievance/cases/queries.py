@@ -15,9 +15,10 @@ from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
 from grievance.domain.workflow import OPEN_STATUS_VALUES, Status, allowed_actions
 from grievance.extensions import db
+from grievance.forms_common import IdentityReasonForm
 from grievance.models import Case, Category, Fund, User
 from grievance.models.timeutil import from_db
-from grievance.services import audit, reference
+from grievance.services import audit, disclosure, reference
 
 PAGE_SIZE = 50
 STATUS_VALUES = [s.value for s in Status]
@@ -251,6 +252,18 @@ def _action_forms(user: User, case: Case) -> dict:
     return forms
 
 
+# Payload keys holding text a person typed: shown whole only to those who may see the complainant.
+TEXT_KEYS = ("message", "note", "reason")
+
+
+def _readable(user: User, case: Case, payload_text: str) -> dict:
+    payload = json.loads(payload_text)
+    for key in TEXT_KEYS:
+        if isinstance(payload.get(key), str):
+            payload[key] = disclosure.text_for(user, case, payload[key])
+    return payload
+
+
 def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
     events = audit.case_events(case.id)
     actors = {
@@ -260,7 +273,9 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
         ).scalars()
     }
     timeline = [
-        TimelineItem(local(e.at), e.kind, actors.get(e.actor_id, e.actor_label), e.public, json.loads(e.payload))
+        TimelineItem(
+            local(e.at), e.kind, actors.get(e.actor_id, e.actor_label), e.public, _readable(user, case, e.payload)
+        )
         for e in events
     ]
     clocks = [
@@ -275,18 +290,23 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
     may_see_identity = permissions.can_see_identity(user, case)
     return {
         "case": case,
+        "description": disclosure.text_for(user, case, case.description),
+        "identity_form": IdentityReasonForm(formdata=None),
         "public_timeline": [t for t in timeline if t.public],
         "internal_timeline": [t for t in timeline if not t.public],
         "clocks": [
             (name, due, done, breached, None if done else working_days_left(from_db(due)))
             for name, due, done, breached in clocks
         ],
-        "may_see_identity": may_see_identity and (case.complainant is not None or case.api_submission is not None),
+        "may_see_identity": may_see_identity,
+        # The identity panel has something to open: a complainant, or what a platform sent.
+        "has_complainant": case.complainant is not None or case.api_submission is not None,
         "complainant": case.complainant if (may_see_identity and reveal_identity) else None,
         # What a partner platform sent through Open311 (its point, address, photos): personal data too.
         "sent": case.api_submission if (may_see_identity and reveal_identity) else None,
         "pending_extensions": svc.pending_extensions(case),
-        "attachments": case.attachments,
+        # Evidence reaches the handling fund whatever the identity mode (anonymous is the default).
+        "attachments": case.attachments if may_see_identity else [],
         "forms": _action_forms(user, case),
         "local": local,
     }

@@ -18,7 +18,7 @@ from grievance.cases import permissions, queries
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
-from grievance.forms_common import error_text
+from grievance.forms_common import error_text, open_identity
 
 bp = Blueprint("cases", __name__)
 
@@ -48,23 +48,27 @@ def show(case_id: int):
 @bp.post("/<int:case_id>/identity")
 @login_required
 def identity(case_id: int):
-    """Show the complainant's personal data to the handling fund; every view is recorded."""
+    """Show the complainant's personal data to the handling fund; every view is on record, with its reason."""
     case = _load(case_id)
-    if not permissions.can_see_identity(current_user, case):
-        abort(403)
-    svc.record_identity_view(case, current_user)
+    answer = open_identity(case, "panel", back=url_for("cases.show", case_id=case.id), refused=403)
+    if answer is not None:
+        return answer
     db.session.commit()
     return render_template("cases/case.html", **queries.case_page(current_user, case, reveal_identity=True))
 
 
-@bp.get("/<int:case_id>/attachments/<int:attachment_id>")
+@bp.post("/<int:case_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(case_id: int, attachment_id: int):
-    """Served only to those who may see the case, always as a download."""
+    """Evidence, to the handling fund only, always as a download, each one an identity view on record."""
     case = _load(case_id)
     item = next((a for a in case.attachments if a.id == attachment_id), None)
-    if item is None or not permissions.can_see_identity(current_user, case):
+    if item is None:
         abort(404)
+    answer = open_identity(case, "attachment", back=url_for("cases.show", case_id=case.id))
+    if answer is not None:
+        return answer
+    db.session.commit()
     return send_from_directory(
         current_app.config["UPLOAD_DIR"],
         item.stored_name,

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from grievance import seclog
 from grievance.cases import permissions
 from grievance.domain import codes, sla
 from grievance.domain.workflow import Action, Status, TransitionRefused, next_status
@@ -22,11 +21,13 @@ from grievance.models import Case, ExtensionRequest, Fund, IdentityView, User
 from grievance.models.timeutil import from_db, to_db
 from grievance.monitoring import notify as monitoring_notify
 from grievance.notifications import outbox
-from grievance.services import audit, reference, touches
+from grievance.services import audit, identity, reference, touches
+from grievance.services.identity import IdentityRefused
 from grievance.services.permits import require
 
 __all__ = [
     "CaseConflict",
+    "IdentityRefused",
     "TransitionRefused",
     "acknowledge",
     "add_note",
@@ -627,19 +628,13 @@ def reissue_tracking_code(case: Case, actor: User | None, *, key: bytes, how: st
     return code
 
 
-def record_identity_view(case: Case, viewer: User, *, now=None, reason: str | None = None) -> None:
-    """Log that a staff member opened the complainant's personal data (and why, when not to handle it).
+def record_identity_view(
+    case: Case, viewer: User, *, reason: str | None, output: str = "panel", now=None
+) -> IdentityView:
+    """Put on record that `viewer` opens the complainant's personal data, and why (raises IdentityRefused).
 
-    Refused to anyone who may not: the case's handlers, a monitor of the organisation that filed it
-    for a named person, or the front desk of the case checking a person who lost their code.
+    Every output carrying identity calls this first: the identity panel, the case-file PDF,
+    attachment downloads, exports (`output`). The rules and the council's alert live in
+    services/identity.
     """
-    from grievance.frontdesk import service as desk
-    from grievance.monitoring import permissions as monitors
-
-    allowed = permissions.can_see_identity(viewer, case) or monitors.can_see_identity(viewer, case)
-    if not allowed and reason == desk.REISSUE_REASON and viewer.role == "frontdesk":
-        allowed = desk.get_case(viewer, case.id) is not None
-    require(allowed, "see the complainant's identity", viewer, hidden=False)
-    db.session.add(IdentityView(case_id=case.id, user_id=viewer.id, viewed_at=to_db(_now(now))))
-    db.session.flush()
-    seclog.event("identity_viewed", case=case.id, user=viewer.id, reason=reason or "handling")
+    return identity.record_view(case, viewer, reason=reason, output=output, now=now)

@@ -20,7 +20,7 @@ from grievance.domain.calendar import TZ
 from grievance.extensions import db
 from grievance.intake import service as intake
 from grievance.models import Case, Category, Event, Office, User
-from grievance.services import audit
+from grievance.services import audit, disclosure
 from grievance.services.permits import require
 
 IN_PERSON = "in_person"
@@ -147,7 +147,7 @@ def show_identity_for_new_code(case: Case, actor: User, *, now: datetime | None 
     _require_desk_case(case, actor, "see the identity to issue a new code")
     if case.identity_mode == "anonymous" or case.complainant is None or not case.complainant.name:
         return None
-    case_service.record_identity_view(case, actor, now=now, reason=REISSUE_REASON)
+    case_service.record_identity_view(case, actor, now=now, reason="verify")
     return case.complainant
 
 
@@ -196,7 +196,9 @@ def desk_timeline(case: Case) -> list[dict]:
             text = payload.get("note")
         elif event.actor_label == "staff":
             text = payload.get("message")
-        items.append({"at": event.at, "kind": event.kind, "text": text})
+        items.append(
+            {"at": event.at, "kind": event.kind, "text": None if text is None else disclosure.redact(case, text)}
+        )
     return items
 
 

@@ -161,14 +161,15 @@ def remove_upload(draft: Draft, upload_id: int, upload_dir: str) -> bool:
 
 def attach_uploads(draft: Draft, case: Case) -> int:
     """Make the draft's pending files the case's attachments (the files stay where they are)."""
-    count = 0
+    files = []
     for item in list(draft.uploads):
         db.session.add(Attachment(case_id=case.id, **item.file_fields()))
-        count += 1
+        files.append((item.sha256, item.size))
     db.session.execute(delete(PendingUpload).where(PendingUpload.draft_id == draft.id))
     db.session.expire(draft, ["uploads"])
     db.session.flush()
-    return count
+    uploads.chain_files(case, files)
+    return len(files)
 
 
 def finish(draft: Draft) -> None:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from grievance.domain.calendar import TZ
 from grievance.models import Case
 from grievance.models.timeutil import from_db
-from grievance.services import audit, reference
+from grievance.services import audit, disclosure, reference
 
 SITUATIONS = [
     ("money", _l("Money or support I should receive")),
@@ -123,14 +123,20 @@ def _public_message(kind: str, payload: dict, locale: str = "km") -> str | None:
 
 
 def public_view(case: Case, locale: str) -> PublicView:
-    """What the complainant may see: public events only, no internal notes, no staff names."""
+    """What the tracking page shows: public events only, no internal notes, no staff names, text redacted
+    (whoever holds the code reads it, on a phone that may not be theirs)."""
     import json
 
     events = []
     for ev in audit.case_events(case.id, public_only=True):
         payload = json.loads(ev.payload)
+        message = _public_message(ev.kind, payload, locale)
         events.append(
-            PublicEvent(local(ev.at), str(EVENT_WORDS.get(ev.kind, ev.kind)), _public_message(ev.kind, payload, locale))
+            PublicEvent(
+                local(ev.at),
+                str(EVENT_WORDS.get(ev.kind, ev.kind)),
+                None if message is None else disclosure.redact(case, message),
+            )
         )
     return PublicView(
         reference=case.reference,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from grievance.extensions import db
 from grievance.models import Attachment, Case
+from grievance.services import audit
 
 MAX_FILES = 3
 MAX_BYTES = 5 * 1024 * 1024
@@ -178,7 +179,33 @@ def store(prepared: list[PreparedFile], upload_dir: str, row) -> list[Path]:
 def save(case: Case, prepared: list[PreparedFile], upload_dir: str, *, uploader=None) -> list[Path]:
     """Write the files and add their Attachment rows; returns the paths so a caller can discard them."""
     uploader_id = None if uploader is None else uploader.id
-    return store(prepared, upload_dir, lambda fields: Attachment(case_id=case.id, uploaded_by_id=uploader_id, **fields))
+    written = store(
+        prepared, upload_dir, lambda fields: Attachment(case_id=case.id, uploaded_by_id=uploader_id, **fields)
+    )
+    try:
+        chain_files(case, [(item.sha256, len(item.data)) for item in prepared], uploader)
+    except BaseException:
+        discard(written)
+        raise
+    return written
+
+
+def chain_files(case: Case, files: list[tuple[str, int]], uploader=None) -> None:
+    """The files (sha256, size) just added to a case are part of its record: chained with this event.
+
+    Every path that gives a case attachments calls this after adding their rows (the event carries
+    the case's keyed state, files included, so `audit verify` notices a file added or swapped
+    without one).
+    """
+    if not files:
+        return
+    audit.append_event(
+        "attachments_added",
+        case=case,
+        actor=uploader,
+        actor_label="complainant" if uploader is None else "staff",
+        payload={"files": [{"sha256": sha256, "size": size} for sha256, size in files]},
+    )
 
 
 def discard(paths: list[Path]) -> None:

@@ -7,6 +7,7 @@ from grievance.models.case import (
     Case,
     Complainant,
     ExtensionRequest,
+    IdentityAlert,
     IdentityView,
     ReferenceCounter,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ApiKey",
     "ApiSubmission",
     "ExtensionRequest",
+    "IdentityAlert",
     "IdentityView",
     "OutboxMessage",
     "Attachment",

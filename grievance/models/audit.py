@@ -1,4 +1,4 @@
-"""Events: every state change, chained by hash. The chain head guards against deletion."""
+"""Events: every state change, chained by a keyed hash. The chain head guards against deletion."""
 
 from __future__ import annotations
 
@@ -21,21 +21,53 @@ class Event(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime)
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON; hashed as stored
+    # Keyed digest of the case's rows (case, complainant, attachments) just after this event:
+    # `flask audit verify` compares each case with the digest of its latest event.
+    state_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def chained_fields(self) -> dict:
         """Every stored column that the hash covers (all but prev_hash and hash)."""
-        return {
-            "seq": self.seq,
-            "case_id": self.case_id,
-            "kind": self.kind,
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "at": self.at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
-            "public": bool(self.public),
-            "payload": self.payload,
-        }
+        return hashed_fields(
+            self.seq,
+            self.case_id,
+            self.kind,
+            self.actor_id,
+            self.actor_label,
+            self.at,
+            self.public,
+            self.payload,
+            self.state_digest,
+        )
+
+
+def at_text(value: datetime | str) -> str:
+    """An event's instant as hashed: 2026-06-01T02:00:00.000000.
+
+    A datetime (the ORM, PostgreSQL) is formatted; SQLite's stored text, read raw by the verifier
+    ("2026-06-01 02:00:00.000000", as SQLAlchemy writes it), is the same characters but one.
+    """
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value[:10] + "T" + value[11:]
+        value = datetime.fromisoformat(value)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def hashed_fields(seq, case_id, kind, actor_id, actor_label, at, public, payload, state) -> dict:
+    """The one definition of what an event's hash covers: every stored column but prev_hash and hash."""
+    return {
+        "seq": seq,
+        "case_id": case_id,
+        "kind": kind,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "at": at_text(at),
+        "public": bool(public),
+        "payload": payload,
+        "state": state,
+    }
 
 
 class ChainHead(db.Model):

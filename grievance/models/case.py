@@ -43,6 +43,10 @@ STATUSES = (
 SLA_STATES = ("on_track", "at_risk", "breached", "escalated")
 OUTCOMES = ("remedied", "explained", "not_upheld", "referred")
 QUEUE_FILTERS = ("category_id", "province_code", "assignee_id")
+# Why a staff member opened a complainant's personal data (chosen from this list, on record),
+# and through which output.
+IDENTITY_VIEW_REASONS = ("contact", "verify", "investigate", "legal")
+IDENTITY_VIEW_OUTPUTS = ("panel", "case_file", "attachment", "export")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -301,11 +305,38 @@ class ExtensionRequest(db.Model):
 
 
 class IdentityView(db.Model):
-    """Every time a staff member opens a complainant's personal data: who and when."""
+    """Every time a staff member opens a complainant's personal data: who, when, why and how.
+
+    Each row is also an "identity_view" event in the audit chain (`flask audit verify` checks
+    that the two agree). Rows recorded before reasons existed have none.
+    """
 
     __tablename__ = "identity_views"
+    __table_args__ = (
+        CheckConstraint("reason IS NULL OR " + _in("reason", IDENTITY_VIEW_REASONS), name="reason"),
+        CheckConstraint("output IS NULL OR " + _in("output", IDENTITY_VIEW_OUTPUTS), name="output"),
+        Index("ix_identity_views_user_viewed", "user_id", "viewed_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     viewed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(16))
+    output: Mapped[str | None] = mapped_column(String(16))
+
+
+class IdentityAlert(db.Model):
+    """More identity views by one user within an hour than the configured limit: a flag for the council."""
+
+    __tablename__ = "identity_alerts"
+    __table_args__ = (CheckConstraint("status IN ('open', 'handled')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+    views: Mapped[int] = mapped_column(Integer)  # identity views in the hour before raised_at
+    view_limit: Mapped[int] = mapped_column(Integer)  # the limit in force when it was raised
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -14,9 +14,10 @@ FLAG_KINDS = ("retaliation", "disputed", "no_contact", "other")
 
 
 class MonitorScope(db.Model):
-    """What an organisation's monitors may watch; no rows means every province and category.
+    """What an organisation's monitors may watch, besides the cases it filed itself.
 
-    Each row allows one (province, category) pair; an empty field matches anything.
+    Each row allows one (province, category) pair; an empty field matches anything, so a row
+    with both empty allows every case. No rows means no cases: a scope fails closed.
     """
 
     __tablename__ = "monitor_scopes"

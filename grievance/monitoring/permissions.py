@@ -1,9 +1,9 @@
 """What a monitor (a CSO or union account) may see, decided in SQL.
 
 A monitor sees the cases its organisation filed, and the cases inside its organisation's
-scope (MonitorScope rows: province and/or category; no rows = every case). Cases the
-organisation filed are shown in full, except a confidential or anonymous complainant's
-identity; every other case is shown redacted.
+scope (MonitorScope rows: province and/or category; a row with both empty = every case; no
+rows = no cases besides its own: a scope fails closed). Text is unmasked only on the
+organisation's own cases with a named complainant; every other case is shown redacted.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Select, false, or_, select
 
 from grievance.models import Case, MonitorScope, Organisation, User
+from grievance.services import disclosure
 
 
 def is_monitor(user: User) -> bool:
@@ -23,12 +24,12 @@ def scope(query: Select, user: User) -> Select:
         return query.where(false())
     org = user.organisation_id
     active = select(Organisation.id).where(Organisation.id == org, Organisation.active.is_(True)).exists()
-    rows = select(MonitorScope.id).where(MonitorScope.organisation_id == org)
-    matching = rows.where(
+    matching = select(MonitorScope.id).where(
+        MonitorScope.organisation_id == org,
         or_(MonitorScope.province_code.is_(None), MonitorScope.province_code == Case.province_code),
         or_(MonitorScope.category_id.is_(None), MonitorScope.category_id == Case.category_id),
     )
-    return query.where(active, or_(Case.filed_by_org_id == org, ~rows.exists(), matching.exists()))
+    return query.where(active, or_(Case.filed_by_org_id == org, matching.exists()))
 
 
 def visible_cases(user: User) -> Select:
@@ -40,10 +41,5 @@ def filed_by_own_org(user: User, case: Case) -> bool:
 
 
 def can_see_identity(user: User, case: Case) -> bool:
-    """A named complainant of a case the monitor's organisation filed; never confidential or anonymous."""
-    return is_monitor(user) and filed_by_own_org(user, case) and case.identity_mode == "named"
-
-
-def sees_full_text(user: User, case: Case) -> bool:
-    """Free text unmasked only on the organisation's own cases with a named complainant."""
-    return can_see_identity(user, case)
+    """A named complainant of a case the monitor's organisation filed (the rule is services/disclosure's)."""
+    return is_monitor(user) and disclosure.can_see_identity(user, case)

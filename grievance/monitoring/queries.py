@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from grievance.domain.calendar import TZ
-from grievance.domain.redaction import mask
 from grievance.domain.workflow import OPEN_STATUS_VALUES as OPEN
 from grievance.extensions import db
 from grievance.models import Case, CaseFlag, CaseFollow, Category, Fund, Organisation, User
@@ -130,7 +129,7 @@ class Entry:
 _TEXT_KEYS = ("message", "reason")
 
 
-def _timeline(case: Case, known: list[str | None], full_text: bool) -> list[Entry]:
+def _timeline(user: User, case: Case) -> list[Entry]:
     entries = []
     for event in audit.case_events(case.id):
         if not (event.public or event.kind == "monitor_comment"):
@@ -144,11 +143,11 @@ def _timeline(case: Case, known: list[str | None], full_text: bool) -> list[Entr
         else:
             who = "monitor"
         detail = f"{payload['from_fund']} → {payload['to_fund']}" if event.kind == "transfer" else ""
-        entries.append(Entry(local(event.at), event.kind, who, text if full_text else mask(text, known), detail))
+        entries.append(Entry(local(event.at), event.kind, who, disclosure.text_for(user, case, text), detail))
     return entries
 
 
-def _flags(case: Case, known: list[str | None]) -> list[dict]:
+def _flags(user: User, case: Case) -> list[dict]:
     rows = db.session.execute(
         select(CaseFlag, Organisation.name)
         .join(Organisation, Organisation.id == CaseFlag.organisation_id)
@@ -160,7 +159,7 @@ def _flags(case: Case, known: list[str | None]) -> list[dict]:
             "kind": flag.kind,
             "status": flag.status,
             "organisation": org,
-            "note": mask(flag.note, known),
+            "note": disclosure.text_for(user, case, flag.note),
             "at": local(flag.created_at),
         }
         for flag, org in rows
@@ -170,15 +169,13 @@ def _flags(case: Case, known: list[str | None]) -> list[dict]:
 def case_view(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
     """What a monitor sees of one case: facts, clocks, redacted text and the public timeline."""
     person = case.complainant
-    known = disclosure.known_identity(case)
-    full_text = permissions.sees_full_text(user, case)
     may_see_identity = permissions.can_see_identity(user, case) and person is not None
     return {
         "case": case,
         "own": permissions.filed_by_own_org(user, case),
-        "description": case.description if full_text else mask(case.description, known),
-        "timeline": _timeline(case, known, full_text),
-        "flags": _flags(case, known),
+        "description": disclosure.text_for(user, case, case.description),
+        "timeline": _timeline(user, case),
+        "flags": _flags(user, case),
         "following": db.session.execute(
             select(CaseFollow.id).where(CaseFollow.user_id == user.id, CaseFollow.case_id == case.id)
         ).first()

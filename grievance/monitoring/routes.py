@@ -4,9 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grievance.cases.service import record_identity_view
 from grievance.extensions import db
-from grievance.forms_common import error_text
+from grievance.forms_common import IdentityReasonForm, error_text, open_identity
 from grievance.geo import province_choices
 from grievance.i18n import current_locale
 from grievance.monitoring import permissions, queries, service
@@ -36,6 +35,7 @@ def _page(case, **extra):
         flag_form=FlagForm(formdata=None),
         comment_form=CommentForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
+        identity_form=IdentityReasonForm(formdata=None),
         flag_labels=FLAG_LABELS,
         **queries.case_view(current_user, case, **extra),
     )
@@ -60,9 +60,11 @@ def show(case_id: int):
 def identity(case_id: int):
     """A named complainant of the organisation's own case; every view is recorded."""
     case = _load(case_id)
-    if not permissions.can_see_identity(current_user, case) or not ConfirmForm().validate_on_submit():
+    if not permissions.can_see_identity(current_user, case):
         abort(403)
-    record_identity_view(case, current_user)
+    answer = open_identity(case, "panel", back=url_for("monitoring.show", case_id=case.id), refused=403)
+    if answer is not None:
+        return answer
     db.session.commit()
     return _page(case, reveal_identity=True)
 

@@ -17,7 +17,7 @@ from grievance.models import Case, CaseFlag, CaseFollow, Category, MonitorScope,
 from grievance.models.monitoring import FLAG_KINDS
 from grievance.models.timeutil import to_db
 from grievance.monitoring import notify, permissions
-from grievance.services import audit
+from grievance.services import audit, changes
 from grievance.services.permits import require
 
 
@@ -170,9 +170,17 @@ def comment(case: Case, monitor: User, text: str, *, now: datetime | None = None
     )
 
 
+def _scope_values(row: MonitorScope, category: Category | None) -> dict:
+    return {
+        "organisation_id": row.organisation_id,
+        "province": row.province_code,
+        "category": None if category is None else category.code,
+    }
+
+
 def add_scope(
     organisation: Organisation,
-    actor: User,
+    actor: User | None,
     province_code: str | None,
     category: Category | None,
     *,
@@ -187,30 +195,16 @@ def add_scope(
     )
     db.session.add(row)
     db.session.flush()
-    audit.append_event(
-        "monitor_scope",
-        actor=actor,
-        at=_now(now),
-        payload={
-            "organisation_id": organisation.id,
-            "change": "add",
-            "province": row.province_code,
-            "category": None if category is None else category.code,
-        },
-    )
+    changes.record_change(actor, "monitor_scope", row.id, None, _scope_values(row, category), now=now)
     return row
 
 
 def remove_scope(row: MonitorScope, actor: User, *, now: datetime | None = None) -> None:
-    """Remove one scope row (removing the last one widens the scope to every case)."""
+    """Remove one scope row (removing the last one leaves the monitors only their own organisation's cases)."""
     require(can_set_scopes(actor), "change a monitor scope", actor)
     category = None if row.category_id is None else db.session.get(Category, row.category_id)
-    payload = {
-        "organisation_id": row.organisation_id,
-        "change": "remove",
-        "province": row.province_code,
-        "category": None if category is None else category.code,
-    }
+    before = _scope_values(row, category)
+    row_id = row.id
     db.session.delete(row)
     db.session.flush()
-    audit.append_event("monitor_scope", actor=actor, at=_now(now), payload=payload)
+    changes.record_change(actor, "monitor_scope", row_id, before, None, now=now)

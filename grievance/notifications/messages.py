@@ -47,6 +47,18 @@ STAFF_EMAIL = {
         "en": ("Escalated to the council: {ref}", "Case {ref} ({fund}) was escalated 5 working days after a breach."),
         "km": ("បានបញ្ជូនទៅក្រុមប្រឹក្សា៖ {ref}", "ករណី {ref} ({fund}) ត្រូវបានបញ្ជូនបន្ត ៥ ថ្ងៃធ្វើការក្រោយការហួសពេល។"),
     },
+    "identity_alert": {
+        "en": (
+            "Identity-access alert",
+            "A staff member opened complainants' personal data more often in an hour than the limit allows "
+            "(last on case {ref}). /oversight/identity-access",
+        ),
+        "km": (
+            "ការជូនដំណឹងអំពីការចូលមើលអត្តសញ្ញាណ",
+            "បុគ្គលិកម្នាក់បានបើកមើលព័ត៌មានផ្ទាល់ខ្លួនរបស់អ្នកប្តឹងញឹកញាប់ជាងការកំណត់ក្នុងមួយម៉ោង "
+            "(ចុងក្រោយលើករណី {ref})។ /oversight/identity-access",
+        ),
+    },
     "extension_requested": {
         "en": ("Extension requested: {ref}", "An officer asked for more time on case {ref} ({fund})."),
         "km": ("ស្នើសុំពន្យារពេល៖ {ref}", "មន្ត្រីបានស្នើសុំពេលបន្ថែមសម្រាប់ករណី {ref} ({fund})។"),

@@ -46,9 +46,9 @@ def backup_create(out: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite the database even if it looks in use.")
 def backup_restore(path: str, force: bool) -> None:
-    """Replace the SQLite database with a backup, then verify its audit chain."""
+    """Replace the SQLite database with a backup, then verify its audit record (chain and case rows)."""
     from grievance.extensions import db
-    from grievance.services.audit import verify_chain
+    from grievance.services.audit import verify_record
 
     url = _database_url()
     target = ops.sqlite_path(url)
@@ -61,9 +61,15 @@ def backup_restore(path: str, force: bool) -> None:
         ops.restore_sqlite(Path(path), target, force=force)
     except ops.BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    verdict = verify_chain()
+    report = verify_record()
     db.session.rollback()
-    if not verdict.ok:
-        click.echo(f"Restored, but the audit chain is BROKEN at event #{verdict.bad_seq}: {verdict.reason}", err=True)
+    if not report.ok:
+        first = (
+            f"at event #{report.chain.bad_seq}: {report.chain.reason}" if not report.chain.ok else report.problems[0]
+        )
+        click.echo(f"Restored, but the audit record is BROKEN {first} (flask audit verify lists it all)", err=True)
         sys.exit(1)
-    click.echo(f"Restored {target} from {path}; audit chain OK: {verdict.checked} events verified.")
+    click.echo(
+        f"Restored {target} from {path}; audit record OK: {report.chain.checked} events verified, "
+        f"{report.cases} cases match their history."
+    )

@@ -11,11 +11,12 @@ from grievance.cases import permissions as case_permissions
 from grievance.extensions import db
 from grievance.geo import provinces
 from grievance.i18n import current_locale
-from grievance.models import Case, CaseFlag, IdentityView, User
+from grievance.models import Case, CaseFlag, IdentityAlert
 from grievance.monitoring import service as monitoring
 from grievance.monitoring.forms import FLAG_LABELS, ConfirmForm
 from grievance.oversight import figures, words
 from grievance.reports.metrics import BACKLOG_BANDS, GROUPS, Month
+from grievance.services import identity
 
 bp = Blueprint("oversight", __name__)
 
@@ -66,6 +67,7 @@ def dashboard():
         flag_labels=FLAG_LABELS,
         confirm=ConfirmForm(formdata=None),
         live_seconds=current_app.config["DASHBOARD_LIVE_SECONDS"],
+        identity_alerts=identity.open_alerts(),
         **data,
     )
 
@@ -120,14 +122,35 @@ def handle_flag(flag_id: int):
 
 @bp.get("/cases/<int:case_id>/identity-views")
 def identity_views(case_id: int):
-    """Who opened this complainant's personal data, and when."""
+    """Who opened this complainant's personal data, when, why and how."""
     case = db.session.execute(case_permissions.visible_cases(current_user).where(Case.id == case_id)).scalar()
     if case is None:
         abort(404)
-    views = db.session.execute(
-        select(IdentityView, User)
-        .join(User, User.id == IdentityView.user_id)
-        .where(IdentityView.case_id == case.id)
-        .order_by(IdentityView.viewed_at, IdentityView.id)
-    ).all()
-    return render_template("oversight/identity_views.html", case=case, views=views)
+    return render_template("oversight/identity_views.html", case=case, views=identity.case_views(case))
+
+
+@bp.get("/identity-access")
+def identity_access():
+    """Alerts raised by too many identity views in an hour, and the latest identity views of every case."""
+    return render_template(
+        "oversight/identity_access.html",
+        alerts=identity.open_alerts(),
+        views=identity.recent_views(),
+        limit=current_app.config["IDENTITY_VIEWS_PER_HOUR"],
+        confirm=ConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/identity-access/alerts/<int:alert_id>/handle")
+def handle_identity_alert(alert_id: int):
+    alert = db.session.get(IdentityAlert, alert_id)
+    if alert is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+    try:
+        identity.handle_alert(alert, current_user)
+        db.session.commit()
+        flash(_("Alert marked as handled."), "success")
+    except identity.IdentityRefused:
+        db.session.rollback()
+        flash(_("This alert has already been handled."), "error")
+    return redirect(url_for("oversight.identity_access"), 303)

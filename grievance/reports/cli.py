@@ -51,15 +51,22 @@ def build(month_text: str, fund_code: str | None, lang: str | None, out: Path | 
 @scorecard.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(file: Path) -> None:
-    """Recompute the PDF's month from the database: 'matches' (exit 0) or 'changed' (exit 1)."""
+    """Recompute the PDF's month and check the record up to its printed chain head.
+
+    'matches' (exit 0), or 'changed' (exit 1) naming the figures and the first event that changed.
+    """
     try:
         result = service.verify_scorecard(file.read_bytes(), key=_key())
     except service.NotAScorecard as exc:
         raise click.ClickException(f"not a scorecard: {exc}") from None
+    head = result.chain_head
+    head_text = f"; record up to event #{head['seq']} unchanged" if head else ""
     if result.matches:
-        click.echo(f"matches: {result.month} {result.scope} digest {result.current_digest}")
+        click.echo(f"matches: {result.month} {result.scope} digest {result.current_digest}{head_text}")
         return
     click.echo(f"changed: {result.month} {result.scope}")
+    if result.record_problem:
+        click.echo(f"  record: {result.record_problem}")
     click.echo(f"  printed digest: {result.stored_digest}")
     click.echo(f"  current digest: {result.current_digest}")
     for path in result.changed[:50]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grievance.cases import permissions as case_permissions
 from grievance.extensions import db, limiter
+from grievance.forms_common import open_identity
 from grievance.i18n import current_locale
 from grievance.intake import service as intake
 from grievance.intake.forms import TrackForm
@@ -64,13 +65,32 @@ def scorecard(month: str, scope: str, lang: str):
     return _pdf(data, filename)
 
 
-@bp.get("/case/<int:case_id>.pdf")
-@login_required
-def case_file(case_id: int):
+def _visible_case(case_id: int) -> Case:
     case = db.session.execute(case_permissions.visible_cases(current_user).where(Case.id == case_id)).scalar()
     if case is None:
         abort(404)
+    return case
+
+
+@bp.get("/case/<int:case_id>.pdf")
+@login_required
+def case_file(case_id: int):
+    """The case file without the complainant's personal data (text redacted for all but the handling fund)."""
+    case = _visible_case(case_id)
     return _pdf(service.case_file_pdf(case, current_user, _lang()), f"{case.reference}.pdf")
+
+
+@bp.post("/case/<int:case_id>.pdf")
+@login_required
+def case_file_with_identity(case_id: int):
+    """The case file with the complainant, for the handling fund: an identity view on record, with its reason."""
+    case = _visible_case(case_id)
+    answer = open_identity(case, "case_file", back=url_for("cases.show", case_id=case.id))
+    if answer is not None:
+        return answer
+    pdf = service.case_file_pdf(case, current_user, _lang(), with_identity=True)
+    db.session.commit()
+    return _pdf(pdf, f"{case.reference}.pdf")
 
 
 @bp.post("/receipt.pdf")

@@ -22,7 +22,7 @@ from grievance.models import Case, Category, Fund, Office, User
 from grievance.models.timeutil import from_db
 from grievance.reports import metrics, words
 from grievance.reports.pdf import FIGURES_ATTACHMENT, render_pdf, shorten
-from grievance.services import audit
+from grievance.services import audit, disclosure
 
 LANGS = ("km", "en")
 # Beyond this many breached/escalated cases the PDF prints the first ones and attaches the
@@ -143,10 +143,24 @@ def _flagged_csv(flagged: list[dict]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def month_head(month: metrics.Month) -> tuple[int, str] | None:
+    """The audit chain's head for a month: the last event recorded before it ended (what the PDF prints)."""
+    return audit.head_before(month.bounds()[1])
+
+
+def verify_record(chain_head: dict | None) -> str | None:
+    """Whether the record behind a scorecard is unchanged: None if the chain up to its printed head holds
+    and that head is still in the chain; otherwise what changed, naming the first event that no longer matches."""
+    if chain_head is None:
+        return None
+    verdict = audit.verify_until(int(chain_head["seq"]), str(chain_head["hash"]))
+    return None if verdict.ok else verdict.reason
+
+
 def build_scorecard(month: metrics.Month, fund_code: str | None, lang: str, *, key: bytes) -> Scorecard:
     """Compute the month's figures for one fund (or all) and render them in one language."""
     figures = metrics.month_figures(month, fund_code)
-    pdf = render_scorecard(figures, lang, key=key, chain_head=audit.head())
+    pdf = render_scorecard(figures, lang, key=key, chain_head=month_head(month))
     return Scorecard(month, figures["scope"], lang, figures, metrics.digest(figures), pdf)
 
 
@@ -168,7 +182,7 @@ def write_scorecards(
     started = time.perf_counter()
     figures = metrics.month_figures(month, fund_code)
     timings["figures_s"] = time.perf_counter() - started
-    head = audit.head()
+    head = month_head(month)
     seal = seal_of(figures, key, head)
     names = {lang: _names(lang) for lang in langs}
     generated_at = datetime.now(timezone.utc)
@@ -250,6 +264,8 @@ class Verification:
     stored_digest: str
     current_digest: str
     changed: list[str] = field(default_factory=list)
+    record_problem: str | None = None  # the record behind the PDF changed: the first event that no longer matches
+    chain_head: dict | None = None
 
 
 class NotAScorecard(ValueError):
@@ -273,7 +289,8 @@ def read_seal(pdf: bytes) -> dict:
 
 
 def verify_scorecard(pdf: bytes, *, key: bytes) -> Verification:
-    """Recompute the figures of the PDF's month and scope; say whether they still match."""
+    """Recompute the figures of the PDF's month and scope and check the record up to its printed head;
+    it matches only if both are unchanged."""
     seal = read_seal(pdf)
     month = metrics.Month.parse(seal["month"])
     figures = metrics.month_figures(month, None if seal["scope"] == "ALL" else seal["scope"])
@@ -281,7 +298,17 @@ def verify_scorecard(pdf: bytes, *, key: bytes) -> Verification:
     changed = []
     if current != seal["digest"]:
         changed = metrics.changed_paths(seal.get("fingerprints", {}), metrics.fingerprints(figures, key))
-    return Verification(current == seal["digest"], seal["month"], seal["scope"], seal["digest"], current, changed)
+    problem = verify_record(seal.get("chain_head"))
+    return Verification(
+        current == seal["digest"] and problem is None,
+        seal["month"],
+        seal["scope"],
+        seal["digest"],
+        current,
+        changed,
+        record_problem=problem,
+        chain_head=seal.get("chain_head"),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,13 +330,15 @@ def _event_text(kind: str, payload: dict, lang: str) -> str:
         parts.append(words.pick(words.WORDS, payload["clock"], lang))
     if payload.get("outcome"):
         parts.append(str(payload["outcome"]))
+    if kind == "identity_view":
+        return words.pick(words.IDENTITY_REASON, payload.get("reason"), lang)
     for key in ("message", "reason", "note"):
         if payload.get(key):
             parts.append(str(payload[key]))
     return " — ".join(parts)
 
 
-def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
+def _timeline(case: Case, lang: str, *, public_only: bool, viewer: User | None) -> list[dict]:
     events = audit.case_events(case.id, public_only=public_only)
     actor_ids = {e.actor_id for e in events if e.actor_id}
     actors = {}
@@ -317,7 +346,7 @@ def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
         actors = {u.id: u.name for u in db.session.execute(select(User).where(User.id.in_(actor_ids))).scalars()}
     items = []
     for e in events:
-        text, cut = shorten(_event_text(e.kind, json.loads(e.payload), lang), 2000)
+        text, cut = shorten(disclosure.text_for(viewer, case, _event_text(e.kind, json.loads(e.payload), lang)), 2000)
         items.append(
             {
                 "at": _local(e.at),
@@ -331,8 +360,8 @@ def _timeline(case: Case, lang: str, *, public_only: bool) -> list[dict]:
     return items
 
 
-def _case_facts(case: Case, lang: str) -> dict:
-    description, cut = shorten(case.description)
+def _case_facts(case: Case, lang: str, viewer: User | None) -> dict:
+    description, cut = shorten(disclosure.text_for(viewer, case, case.description))
     return {
         "reference": case.reference,
         "status": words.pick(words.STATUS, case.status, lang),
@@ -347,17 +376,19 @@ def _case_facts(case: Case, lang: str) -> dict:
     }
 
 
-def case_file_pdf(case: Case, user: User, lang: str) -> bytes:
-    """The handling fund's printable file: facts, full timeline, identity only if this user may see it."""
-    complainant = case.complainant if permissions.can_see_identity(user, case) else None
+def case_file_pdf(case: Case, user: User, lang: str, *, with_identity: bool = False) -> bytes:
+    """The printable file: facts and full timeline (text redacted unless this user may see the complainant);
+    the complainant only `with_identity`, which the caller has put on record (cases.service.record_identity_view).
+    """
+    show = with_identity and permissions.can_see_identity(user, case)
     return render_pdf(
         "reports/case_file.html",
         lang=lang,
         t=words.words(lang),
-        c=_case_facts(case, lang),
+        c=_case_facts(case, lang, user),
         case=case,
-        complainant=complainant,
-        timeline=_timeline(case, lang, public_only=False),
+        complainant=case.complainant if show else None,
+        timeline=_timeline(case, lang, public_only=False, viewer=user),
         generated_at=datetime.now(timezone.utc).astimezone(TZ),
     )
 
@@ -369,7 +400,7 @@ def receipt_pdf(case: Case, lang: str, follow: dict | None = None) -> bytes:
         lang=lang,
         follow=follow or {"web": "", "sms": None},
         t=words.words(lang),
-        c=_case_facts(case, lang),
-        timeline=_timeline(case, lang, public_only=True),
+        c=_case_facts(case, lang, None),
+        timeline=_timeline(case, lang, public_only=True, viewer=None),
         generated_at=datetime.now(timezone.utc).astimezone(TZ),
     )

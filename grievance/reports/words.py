@@ -193,6 +193,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "email": ("អ៊ីមែល", "Email"),
     "programme_number": ("លេខកម្មវិធី", "Programme number"),
     "identity_hidden": ("មិនបង្ហាញ", "Not shown"),
+    "identity_recorded": (
+        "បានបើកដោយមានមូលហេតុ៖ ច្បាប់នេះត្រូវបានកត់ត្រាសម្រាប់ក្រុមប្រឹក្សា។ កុំចែករំលែក។",
+        "Opened with a reason: this copy is on record for the council. Do not share it.",
+    ),
     "timeline": ("ប្រវត្តិ", "History"),
     "when": ("ពេលវេលា", "When"),
     "what": ("ព្រឹត្តិការណ៍", "What"),
@@ -235,6 +239,18 @@ EVENT = {
     "feedback": ("មតិរបស់អ្នកដាក់បណ្តឹង", "Complainant feedback"),
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
+    "identity_view": ("បានបើកព័ត៌មានផ្ទាល់ខ្លួន", "Personal data opened"),
+    "attachments_added": ("បានភ្ជាប់ឯកសារ", "Files attached"),
+    "state_recorded": ("កំណត់ត្រាត្រូវបានចាក់សោ", "Record keyed"),
+    "in_person": ("បានដាក់នៅតុបម្រើ", "Filed at a front desk"),
+    "visit": ("មកតុបម្រើ", "Visit to the front desk"),
+}
+# Why personal data was opened (models.case.IDENTITY_VIEW_REASONS), in the case file's timeline.
+IDENTITY_REASON = {
+    "contact": ("ដើម្បីទាក់ទងអ្នកប្តឹង", "To contact the complainant"),
+    "verify": ("ដើម្បីពិនិត្យសិទ្ធិ ឬកំណត់ត្រាកម្មវិធី", "To check eligibility or programme records"),
+    "investigate": ("ដើម្បីស៊ើបអង្កេត", "To investigate the complaint"),
+    "legal": ("សំណើផ្លូវច្បាប់ ឬសវនកម្ម", "A legal or audit request"),
 }
 
 
@@ -344,11 +360,14 @@ METHOD: list[tuple[str, str, str]] = [
     (
         "digest",
         "ស្នាមម្រាមគឺ SHA-256 នៃ JSON តួលេខ (សោតម្រៀប)។ បង្កើតម្តងទៀតពីមូលដ្ឋានទិន្នន័យដដែលផ្តល់ស្នាមម្រាមដដែល។ "
-        "ពាក្យបញ្ជា «flask scorecard verify» គណនាឡើងវិញ ហើយប្រាប់ថាតួលេខណាបានផ្លាស់ប្តូរ។",
+        "ពាក្យបញ្ជា «flask scorecard verify» គណនាឡើងវិញ ហើយប្រាប់ថាតួលេខណាបានផ្លាស់ប្តូរ។ "
+        "ចុងខ្សែសង្វាក់សវនកម្ម គឺព្រឹត្តិការណ៍ចុងក្រោយដែលបានកត់ត្រាមុនចុងខែ៖ ពាក្យបញ្ជាដដែលពិនិត្យថា "
+        "កំណត់ត្រារហូតដល់ព្រឹត្តិការណ៍នោះមិនបានផ្លាស់ប្តូរ ហើយនៅតែស្ថិតក្នុងខ្សែសង្វាក់។",
         "The digest is the SHA-256 of the canonical JSON of all figures (sorted keys). Building the month "
         "again from the same records gives the same digest; `flask scorecard verify FILE` recomputes it and "
         "names the figures that changed. The audit chain head is the last event of the tamper-evident log "
-        "when the PDF was made.",
+        "recorded before the month ended: the same command checks that the record up to that event is "
+        "unchanged and still in the chain, and names the first event that is not.",
     ),
 ]
 

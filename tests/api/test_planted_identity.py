@@ -111,12 +111,14 @@ def test_the_case_page_shows_the_handling_fund_what_was_sent_and_records_the_vie
     reference, _token = planted
     case = case_by_reference(reference)
     login_as("officer", fund="NSSF")
-    assert client.post(f"/cases/{case.id}/identity").status_code == 404  # another fund: not even there
+    assert (
+        client.post(f"/cases/{case.id}/identity", data={"reason": "contact"}).status_code == 404
+    )  # another fund: not even there
     client.post("/auth/logout")
     officer = login_as("officer", fund="NSAF")
     closed = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "11.5449" not in closed and f"<dd>{EMAIL}</dd>" not in closed  # hidden until asked for
-    page = client.post(f"/cases/{case.id}/identity")
+    page = client.post(f"/cases/{case.id}/identity", data={"reason": "contact"})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     for shown in (EMAIL, PHONE, "House 12, Street 271, Tuol Tumpung", "11.5449, 104.916"):

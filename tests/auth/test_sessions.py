@@ -136,6 +136,7 @@ def test_session_cookie_flags(client, make):
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("GRIEVANCE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "a" * 40)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -7,11 +7,13 @@ The live server and the browser come from the spine browser test (tests/e2e/test
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from grievance.domain.dates import MONTHS_KM
@@ -101,6 +103,17 @@ def fund_answers(app, reference: str) -> None:
         db.session.remove()
 
 
+def _signed_in(chromium, base: str, email: str):
+    """A new browser context with a staff member signed in through the login page: (context, page)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    return context, page
+
+
 def stored_case(app, reference: str):
     from grievance.extensions import db
     from grievance.models import Case
@@ -186,6 +199,16 @@ def test_anonymous_complaint_in_khmer_with_a_photo_on_a_360px_phone(served, brow
     assert not sample_files.has_exif(data) and not sample_files.has_gps(data)  # the GPS is gone
     assert os.listdir(uploads) == [stored]
 
+    # The evidence of an anonymous complaint reaches the handling fund, with a reason on record.
+    staff, officer = _signed_in(browser, base, "officer@nsaf.example.org")
+    officer.goto(f"{base}/cases/{case['id']}")
+    officer.select_option("#reason", "investigate")
+    with officer.expect_download() as download:
+        officer.click("ul.attachments button")
+    assert download.value.suggested_filename == "ការតវ៉ា.jpg"
+    assert Path(download.value.path()).read_bytes() == data
+    staff.close()
+
     # Tracking with the code, adding information.
     track(page, base, reference, code)
     assert page.locator("h1").inner_text() == reference
@@ -248,27 +271,35 @@ def test_confidential_complaint_in_english_is_seen_only_by_the_handling_fund(ser
     assert_accessible(page, "the tracking page (en)")
 
     # The HEALTH officer sees the name after asking for it (the view is recorded).
-    staff = browser.new_context(viewport={"width": 1280, "height": 900})
-    desk = staff.new_page()
-    desk.goto(base + "/auth/login")
-    desk.fill("#email", "officer@health.example.org")
-    desk.fill("#password", PASSWORD)
-    desk.click("#submit")
+    staff, desk = _signed_in(browser, base, "officer@health.example.org")
     desk.goto(f"{base}/cases/{case['id']}")
     assert "Srey Pov" not in desk.content()
-    desk.locator(f'form[action$="/cases/{case["id"]}/identity"] button').click()
+    desk.click("#show-identity")  # no reason chosen: the browser asks for one, nothing is sent
+    assert desk.evaluate("document.querySelector('#reason').validity.valueMissing")
+    assert "Srey Pov" not in desk.content()
+    desk.select_option("#reason", "contact")
+    desk.click("#show-identity")
     desk.wait_for_selector("dl.facts")
     assert "Srey Pov" in desk.content() and "012 345 678" in desk.content()
+    desk.select_option("#reason", "verify")
+    with desk.expect_download() as download:
+        desk.click("#case-file-identity")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and "Srey Pov" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     staff.close()
+    with app.app_context():
+        from grievance.extensions import db
+        from grievance.models import IdentityView
+
+        views = db.session.execute(select(IdentityView).order_by(IdentityView.id)).scalars().all()
+        assert [(v.case_id, v.reason, v.output) for v in views][-2:] == [
+            (case["id"], "contact", "panel"),
+            (case["id"], "verify", "case_file"),
+        ]
 
     # Nobody else: another fund's officer and a monitor get 404; the API never shows it.
     for email in ("officer@nssf.example.org", "monitor@cso.example.org"):
-        other = browser.new_context()
-        them = other.new_page()
-        them.goto(base + "/auth/login")
-        them.fill("#email", email)
-        them.fill("#password", PASSWORD)
-        them.click("#submit")
+        other, them = _signed_in(browser, base, email)
         them.wait_for_selector("input[name=csrf_token]", state="attached")
         token = them.locator("input[name=csrf_token]").first.get_attribute("value")
         assert other.request.get(f"{base}/cases/{case['id']}").status == 404

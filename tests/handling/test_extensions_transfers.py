@@ -111,10 +111,13 @@ def test_identity_is_shown_only_on_request_and_each_view_is_logged(db, make, cli
     officer = login_as("officer", fund="NSAF")
     page = client.get(f"/cases/{case.id}")
     assert page.status_code == 200 and b"Chan Sreymom" not in page.data
-    shown = client.post(f"/cases/{case.id}/identity")
+    no_reason = client.post(f"/cases/{case.id}/identity")
+    assert no_reason.status_code == 303 and b"Chan Sreymom" not in no_reason.data
+    assert db.session.execute(select(IdentityView)).scalars().all() == []
+    shown = client.post(f"/cases/{case.id}/identity", data={"reason": "contact"})
     assert shown.status_code == 200 and "Chan Sreymom" in shown.get_data(as_text=True)
     views = db.session.execute(select(IdentityView)).scalars().all()
-    assert [(v.case_id, v.user_id) for v in views] == [(case.id, officer.id)]
+    assert [(v.case_id, v.user_id, v.reason, v.output) for v in views] == [(case.id, officer.id, "contact", "panel")]
 
 
 def test_other_fund_cannot_see_identity_or_confirm_the_case(db, make, client, login_as):

@@ -88,7 +88,7 @@ def test_handling_fund_sees_it_and_counts_it(client, login_as, foreign_case):
     login_as("officer", fund="NSAF")
     page = client.get("/cases/?status=all").get_data(as_text=True)
     assert case.reference in page and "<small>(1)</small>" in page
-    download = client.get(f"/cases/{case.id}/attachments/{attachment.id}")
+    download = client.post(f"/cases/{case.id}/attachments/{attachment.id}", data={"reason": "investigate"})
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.data == b"%PDF-1.4 test"

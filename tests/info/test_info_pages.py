@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -11,9 +12,10 @@ from sqlalchemy import select
 from grievance.extensions import db
 from grievance.info.content import SCHEMES
 from grievance.info.markup import render_body
-from grievance.models import Category, InfoPage, SlaPolicy
+from grievance.models import Category, Event, InfoPage, SlaPolicy
 from grievance.seed import seed_reference
 from grievance.seed_data import CATEGORIES
+from grievance.services import audit
 from tests.intake.helpers import FreshRequestClient, text_of
 
 MAX_PAGE_BYTES = 30 * 1024
@@ -99,6 +101,23 @@ def test_administrators_edit_both_languages_and_markup_stays_text(client, login_
     assert "<li>ចំណុចទីមួយ</li><li>ចំណុចទីពីរ</li>" in khmer
     english = text_of(client.get("/info/other?lang=en"))
     assert "<img" not in english and "<li>{{7*7}}</li>" in english
+
+
+def test_an_administrators_edit_is_a_chain_event_with_what_changed(client, login_as):
+    page = db.session.execute(select(InfoPage).where(InfoPage.slug == "other")).scalar_one()
+    old_title = page.title_en
+    admin = login_as("admin", fund=None)
+    form = {"title_km": page.title_km, "title_en": "Other problems", "body_km": page.body_km, "body_en": page.body_en}
+    assert client.post(f"/admin/info/{page.id}", data={**form, "version": page.version}).status_code == 303
+    (event,) = db.session.execute(select(Event).where(Event.kind == "admin_change")).scalars().all()
+    change = json.loads(event.payload)
+    assert (event.actor_id, change["entity"], change["id"]) == (admin.id, "info_page", page.id)
+    assert change["before"] == {"title_en": old_title} and change["after"] == {"title_en": "Other problems"}
+    assert audit.verify_record().ok
+    # Saving the same text again changes nothing and records nothing.
+    db.session.refresh(page)
+    assert client.post(f"/admin/info/{page.id}", data={**form, "version": page.version}).status_code == 303
+    assert len(db.session.execute(select(Event).where(Event.kind == "admin_change")).scalars().all()) == 1
 
 
 def test_an_edit_from_a_stale_page_is_refused_and_the_typed_text_kept(client, login_as):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grievance.extensions import db
-from grievance.models import Attachment, Case, Complainant
+from grievance.models import Attachment, Case, Complainant, IdentityView
 from tests.intake import sample_files as files
 from tests.intake.helpers import (
     case_by_reference,
@@ -285,11 +285,18 @@ def test_anonymous_programme_number_is_kept_apart_and_no_name_or_phone_is_stored
 def test_the_handling_officer_downloads_the_cleaned_photo_with_its_khmer_name(client, upload_dir, login_as):
     case = case_by_reference(receipt_of(post_with_files(client, [("ការតវ៉ា.jpg", files.jpeg_with_gps())]))[0])
     (item,) = case.attachments
+    assert case.identity_mode == "anonymous"  # the default: evidence must still reach the fund
     login_as("officer", fund="NSSF")
-    assert client.get(f"/cases/{case.id}/attachments/{item.id}").status_code == 404  # another fund
-    login_as("officer", fund="NSAF")
-    response = client.get(f"/cases/{case.id}/attachments/{item.id}")
+    url = f"/cases/{case.id}/attachments/{item.id}"
+    assert client.post(url, data={"reason": "investigate"}).status_code == 404  # another fund
+    officer = login_as("officer", fund="NSAF")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "ការតវ៉ា.jpg" in page and f'formaction="{url}"' in page
+    assert client.post(url).status_code == 303  # no reason, no file
+    response = client.post(url, data={"reason": "investigate"})
     assert response.status_code == 200
+    view = db.session.execute(select(IdentityView)).scalar_one()
+    assert (view.user_id, view.reason, view.output) == (officer.id, "investigate", "attachment")
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert "filename*=UTF-8''%E1%9E%80" in response.headers["Content-Disposition"]  # ការតវ៉ា, percent-encoded
     assert response.mimetype == "image/jpeg" and not files.has_gps(response.data)

@@ -127,6 +127,7 @@ def test_every_acknowledged_submission_is_stored_exactly_once(target, tmp_path):
         "DATABASE_URL": app_url,
         "GRIEVANCE_ENV": "production",
         "SECRET_KEY": uuid.uuid4().hex * 2,
+        "AUDIT_KEY": TestConfig.AUDIT_KEY,  # the checks below verify the chain with the test key
         "RATELIMIT_STORAGE_URI": "memory://",
         "SQLITE_BUSY_TIMEOUT_MS": "5000",
     }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from grievance.cases import service as cases
 from grievance.extensions import db as _db
@@ -43,18 +44,42 @@ def _scope(org, province=None, category=None):
 
 @pytest.fixture()
 def union(make):
+    """A union monitor whose organisation watches every case (one "any province, any category" rule)."""
     make.user("admin")
-    return make.user("monitor", org="Informal Workers Union")
+    monitor = make.user("monitor", org="Informal Workers Union")
+    _scope(monitor.organisation)
+    return monitor
+
+
+def _clear_scope(org):
+    _db.session.execute(delete(MonitorScope).where(MonitorScope.organisation_id == org.id))
+    _db.session.commit()
 
 
 def _visible(user):
     return {c.id for c in _db.session.execute(permissions.visible_cases(user)).scalars()}
 
 
-def test_no_scope_rows_means_every_case(make, union):
+def test_an_any_province_any_category_rule_means_every_case(make, union):
     a, _ = make.case("NSAF-CT-MISSING", now=T0)
     b, _ = make.case("NSSF-INFORMAL", now=T0, province_code="03")
     assert _visible(union) == {a.id, b.id}
+
+
+def test_no_scope_rows_means_only_the_organisations_own_cases(make, union):
+    """A scope fails closed: removing the last rule narrows the view, it never widens it."""
+    make.case("NSAF-CT-MISSING", now=T0)
+    make.case("NSSF-INFORMAL", now=T0, province_code="03")
+    own = submit(
+        Submission(category_code="HEALTH-FEE", description="x", province_code="01", channel="assisted"),
+        key=make.key,
+        actor=union,
+        organisation=union.organisation,
+        now=T0,
+    ).case
+    _db.session.commit()
+    _clear_scope(union.organisation)
+    assert _visible(union) == {own.id}
 
 
 def test_scope_rows_limit_by_province_and_category_but_never_hide_own_cases(make, union):
@@ -71,6 +96,7 @@ def test_scope_rows_limit_by_province_and_category_but_never_hide_own_cases(make
         now=T0,
     ).case
     _db.session.commit()
+    _clear_scope(org)
     _scope(org, province="12", category="NSSF-INFORMAL")
     _scope(org, province="17")
     assert _visible(union) == {inside.id, any_category_in_17.id, own.id}
@@ -88,6 +114,7 @@ def test_inactive_organisation_and_other_roles_see_nothing(make, union, client, 
 
 
 def test_out_of_scope_case_is_404_for_every_monitor_route(make, union, client, app):
+    _clear_scope(union.organisation)
     _scope(union.organisation, province="17")
     case, _ = make.case("NSAF-CT-MISSING", now=T0, province_code="12")
     client.post("/auth/login", data={"email": union.email, "password": "correct horse battery"})
@@ -200,12 +227,17 @@ def test_own_named_case_shows_identity_on_request_and_records_it(make, union, cl
     client.post("/auth/login", data={"email": union.email, "password": "correct horse battery"})
     page = client.get(f"/monitor/cases/{named.id}").get_data(as_text=True)
     assert "012 345 678" in page and "Chan Dara" not in page  # full text; identity behind a button
-    shown = client.post(f"/monitor/cases/{named.id}/identity").get_data(as_text=True)
+    no_reason = client.post(f"/monitor/cases/{named.id}/identity")
+    assert no_reason.status_code == 303 and "Chan Dara" not in no_reason.get_data(as_text=True)
+    assert _db.session.execute(select(IdentityView).where(IdentityView.case_id == named.id)).scalar() is None
+    shown = client.post(f"/monitor/cases/{named.id}/identity", data={"reason": "contact"}).get_data(as_text=True)
     assert "Chan Dara" in shown
-    assert _db.session.execute(select(IdentityView).where(IdentityView.case_id == named.id)).scalar()
+    view = _db.session.execute(select(IdentityView).where(IdentityView.case_id == named.id)).scalar()
+    assert (view.user_id, view.reason, view.output) == (union.id, "contact", "panel")
+    assert len(_events("identity_view")) == 1
     page = client.get(f"/monitor/cases/{confidential.id}").get_data(as_text=True)
     assert "097 111 2222" not in page and "Keo Sreymom" not in page
-    assert client.post(f"/monitor/cases/{confidential.id}/identity").status_code == 403
+    assert client.post(f"/monitor/cases/{confidential.id}/identity", data={"reason": "contact"}).status_code == 403
 
 
 def test_admin_sets_an_organisations_scope(make, union, client, login_as):
@@ -216,11 +248,21 @@ def test_admin_sets_an_organisations_scope(make, union, client, login_as):
     assert client.get(f"/admin/organisations/{org_id}/scope").status_code == 403
     login_as("admin")
     assert "Informal Workers Union" in client.get("/admin/organisations/scopes").get_data(as_text=True)
+    every = _db.session.execute(select(MonitorScope.id)).scalar_one()
+    assert client.post(f"/admin/organisations/{org_id}/scope/{every}/delete").status_code == 303
+    assert _visible(union) == set()  # the last rule removed: nothing, not everything
     added = client.post(f"/admin/organisations/{org_id}/scope", data={"province": "17", "category": ""})
     assert added.status_code == 303
     assert _visible(union) == {inside.id}
-    assert len(_events("monitor_scope")) == 1
     row_id = _db.session.execute(select(MonitorScope.id)).scalar_one()
     assert client.post(f"/admin/organisations/{org_id}/scope/{row_id}/delete").status_code == 303
-    assert _visible(union) == {inside.id, outside.id}
+    assert _visible(union) == set() and outside.id not in _visible(union)
+    changes = [json.loads(e.payload) for e in _events("admin_change")]
+    assert [(c["entity"], c["before"] is None, c["after"] is None) for c in changes] == [
+        ("monitor_scope", True, False),  # the fixture's "every case" rule
+        ("monitor_scope", False, True),
+        ("monitor_scope", True, False),
+        ("monitor_scope", False, True),
+    ]
+    assert changes[2]["after"] == {"organisation_id": org_id, "province": "17", "category": None}
     assert client.post(f"/admin/organisations/{org_id}/scope", data={"province": "99"}).status_code == 400

@@ -17,6 +17,7 @@ from grievance.cases import service as cases
 from grievance.extensions import db as _db
 from grievance.intake.service import Submission, submit
 from grievance.models import Case, Fund, OutboxMessage, User
+from grievance.monitoring.service import add_scope
 from grievance.security import PUBLIC_ENDPOINTS
 from tests.factories import PASSWORD
 
@@ -50,6 +51,7 @@ def planted(db, make):
     # NSPC's cases are handled by the council's triage desk (its readers, role oversight, act on none).
     officers = {code: make.user("officer", fund=code) for code in ("NSAF", "NSSF", "HEALTH", "NSPC")}
     monitor = make.user("monitor", org="Informal Workers Union")
+    add_scope(monitor.organisation, make.user("admin"), None, None)  # the union watches every case
     nssf = _db.session.execute(select(Fund).where(Fund.code == "NSSF")).scalar_one()
     needles = set()
     for i in range(30):
@@ -130,7 +132,8 @@ def test_monitor_pages_show_no_personal_data(planted, client, app):
     for case_id in case_ids:
         client.post(f"/monitor/cases/{case_id}/follow")
         for path in ("flag", "comment", "identity"):
-            response = client.post(f"/monitor/cases/{case_id}/{path}", data={"kind": "other", "message": "x"})
+            data = {"kind": "other", "message": "x", "reason": "contact"}
+            response = client.post(f"/monitor/cases/{case_id}/{path}", data=data)
             _assert_clean(path, response, planted["needles"])
     # a public update after following: the e-mail to the monitor carries no personal data either
     case = _db.session.get(Case, 3)

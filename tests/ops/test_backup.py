@@ -52,10 +52,10 @@ def test_a_backup_restores_and_the_audit_chain_verifies(live_db, tmp_path):
     target = tmp_path / "restored.sqlite"
     restored = _flask("backup", "restore", str(out), db_path=target)
     assert restored.returncode == 0, restored.stderr
-    assert "audit chain OK" in restored.stdout
+    assert "audit record OK" in restored.stdout and "12 cases match their history" in restored.stdout
     assert _count(target, "events") == _count(live_db, "events") > 12
     verify = _flask("audit", "verify", db_path=target)
-    assert verify.returncode == 0 and "Audit chain OK" in verify.stdout
+    assert verify.returncode == 0 and "Audit record OK" in verify.stdout
 
 
 def test_restore_refuses_a_database_in_use_without_force(live_db, tmp_path):
@@ -82,6 +82,27 @@ def test_a_tampered_backup_is_named_after_restore(live_db, tmp_path):
     restored = _flask("backup", "restore", str(out), db_path=tmp_path / "t.sqlite")
     assert restored.returncode == 1
     assert "BROKEN at event #2" in restored.stderr
+
+
+def test_an_insiders_edits_to_a_copy_are_caught_by_the_operators_verify_with_the_checkpoint(live_db, tmp_path):
+    """The insider has the database file (not AUDIT_KEY, not the checkpoint file the timer keeps)."""
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    made = _flask("audit", "checkpoint", "--out", str(checkpoints), db_path=live_db)
+    assert made.returncode == 0, made.stderr
+    assert "Checkpoint: event #" in made.stdout and "audit_checkpoint" in made.stderr  # the file and the log
+    copy = tmp_path / "insider.sqlite"
+    assert _flask("backup", "create", "--out", str(copy), db_path=live_db).returncode == 0
+    with sqlite3.connect(copy) as conn:
+        last = conn.execute("SELECT max(seq) FROM events").fetchone()[0]
+        keep_hash = conn.execute("SELECT hash FROM events WHERE seq = ?", (last - 3,)).fetchone()[0]
+        conn.execute("DELETE FROM events WHERE seq > ?", (last - 3,))
+        conn.execute("UPDATE chain_head SET seq = ?, hash = ?", (last - 3, keep_hash))
+        conn.execute("UPDATE cases SET status = 'closed' WHERE id = 1")
+    verify = _flask("audit", "verify", "--checkpoint", str(checkpoints), db_path=copy)
+    assert verify.returncode == 1
+    assert f"checkpoint #{last}" in verify.stderr and f"ends at #{last - 3}" in verify.stderr
+    assert "(id 1) does not match its history" in verify.stderr
+    assert _flask("audit", "verify", "--checkpoint", str(checkpoints), db_path=live_db).returncode == 0
 
 
 def test_on_postgresql_the_command_prints_pg_dump(tmp_path):

@@ -49,12 +49,13 @@ def test_anonymous_visitors_are_sent_to_login_except_on_the_transparency_page(cl
 
 def test_identity_log_lists_each_view_of_the_personal_data(client, login_as, make, case):
     officer = make.user("officer", fund="NSAF")
-    cases.record_identity_view(case, officer, now=T0 + timedelta(hours=1))
-    cases.record_identity_view(case, officer, now=T0 + timedelta(hours=2))
+    cases.record_identity_view(case, officer, reason="contact", now=T0 + timedelta(hours=1))
+    cases.record_identity_view(case, officer, reason="verify", output="case_file", now=T0 + timedelta(hours=2))
     _db.session.commit()
     login_as("oversight")
-    page = client.get(f"/oversight/cases/{case.id}/identity-views").get_data(as_text=True)
+    page = client.get(f"/oversight/cases/{case.id}/identity-views?lang=en").get_data(as_text=True)
     assert page.count(officer.email) == 2
+    assert "To contact the complainant about this complaint" in page and "Case file (PDF)" in page
     assert "Keo Sophea" not in page
 
 

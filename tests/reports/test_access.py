@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from grievance.extensions import db
+from grievance.models import IdentityView
 from tests.reports.scenario import at
 
 URL = "/reports/2026-10/scorecard-{scope}-en.pdf"
@@ -65,19 +68,36 @@ def test_case_file_is_for_the_handling_funds_staff_only(client, login_as, make):
     case, _ = make.case("NSAF-CT-MISSING", identity_mode="named", name="Sok Dara", phone="012 345 678")
     login_as("officer", fund="NSSF")
     assert client.get(f"/reports/case/{case.id}.pdf").status_code == 404
+    assert client.post(f"/reports/case/{case.id}.pdf", data={"reason": "contact"}).status_code == 404
     login_as("monitor")
     assert client.get(f"/reports/case/{case.id}.pdf").status_code == 404
+    assert client.post(f"/reports/case/{case.id}.pdf", data={"reason": "contact"}).status_code == 404
+    login_as("oversight")  # the council reads another fund's file, but never its complainant
+    assert client.get(f"/reports/case/{case.id}.pdf").status_code == 200
+    assert client.post(f"/reports/case/{case.id}.pdf", data={"reason": "contact"}).status_code == 404
+    assert db.session.execute(select(IdentityView)).first() is None
 
 
 def test_case_file_shows_the_timeline_and_identity_to_the_fund(client, login_as, make):
     from tests.reports.scenario import pdf_text_pages
 
     case, _ = make.case("NSAF-CT-MISSING", identity_mode="named", name="Sok Dara", phone="012 345 678")
-    login_as("officer", fund="NSAF")
-    response = client.get(f"/reports/case/{case.id}.pdf?lang=en")
+    officer = login_as("officer", fund="NSAF")
+    plain = client.get(f"/reports/case/{case.id}.pdf?lang=en")
+    assert plain.status_code == 200
+    text_plain = "\n".join(pdf_text_pages(plain.data))
+    assert case.reference in text_plain and "Received" in text_plain
+    assert "Sok Dara" not in text_plain and "Not shown" in text_plain  # a plain GET carries no identity
+    assert db.session.execute(select(IdentityView)).first() is None
+    no_reason = client.post(f"/reports/case/{case.id}.pdf?lang=en")
+    assert no_reason.status_code == 303 and not no_reason.data.startswith(b"%PDF")
+    response = client.post(f"/reports/case/{case.id}.pdf?lang=en", data={"reason": "legal"})
     assert response.status_code == 200
     text_all = "\n".join(pdf_text_pages(response.data))
     assert case.reference in text_all and "Sok Dara" in text_all and "Received" in text_all
+    assert "on record for the council" in text_all
+    (view,) = db.session.execute(select(IdentityView)).scalars().all()
+    assert (view.user_id, view.reason, view.output) == (officer.id, "legal", "case_file")
 
 
 def test_receipt_needs_the_right_code_and_never_prints_it(client, make):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from sqlalchemy import text
 
@@ -66,9 +67,9 @@ def test_khmer_scorecard_embeds_a_khmer_font_and_prints_the_digest_and_chain_hea
     assert any("Khmer" in name for name in fonts), fonts
     text_all = "\n".join(pdf_text_pages(card.pdf))
     assert card.digest in text_all.replace("\n", "")
-    from grievance.services.audit import head
+    from grievance.services.audit import head_before
 
-    seq, chain_hash = head()
+    seq, chain_hash = head_before(metrics.Month.parse(MONTH).bounds()[1])  # the head of its month
     assert chain_hash in text_all.replace("\n", "") and f"#{seq}" in text_all
 
 
@@ -103,6 +104,52 @@ def test_verify_says_matches_then_changed_after_an_event_is_altered(app, make, r
     assert changed.exit_code == 1
     assert "changed" in changed.output
     assert "funds[NSSF].satisfied" in changed.output
+
+
+def _built(runner, tmp_path):
+    out = tmp_path / "card.pdf"
+    built = runner.invoke(args=["scorecard", "build", "--month", MONTH, "--lang", "en", "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    ok = runner.invoke(args=["scorecard", "verify", str(out)])
+    assert ok.exit_code == 0 and "matches" in ok.output and "unchanged" in ok.output, ok.output
+    return out
+
+
+def test_verify_says_changed_for_an_altered_event_that_moves_no_figure(app, make, runner, tmp_path):
+    build_month(make)
+    out = _built(runner, tmp_path)
+    seq = db.session.execute(
+        text("SELECT min(seq) FROM events WHERE kind IN ('acknowledge', 'public_update', 'note')")
+    ).scalar()
+    db.session.execute(
+        text("UPDATE events SET payload = :p WHERE seq = :s"), {"p": '{"message":"Nothing happened."}', "s": seq}
+    )
+    db.session.commit()
+    changed = runner.invoke(args=["scorecard", "verify", str(out)])
+    assert changed.exit_code == 1, changed.output
+    assert "changed" in changed.output and f"event #{seq} was changed after it was recorded" in changed.output
+    assert "differs:" not in changed.output  # no figure moved: the record did
+
+
+def test_verify_says_changed_when_the_printed_head_is_gone(app, make, runner, tmp_path):
+    build_month(make)
+    out = _built(runner, tmp_path)
+    head = service.read_seal(out.read_bytes())["chain_head"]
+    db.session.execute(text("DELETE FROM events WHERE seq >= :s"), {"s": head["seq"]})
+    db.session.execute(text("UPDATE chain_head SET seq = :s - 1"), {"s": head["seq"]})
+    db.session.commit()
+    changed = runner.invoke(args=["scorecard", "verify", str(out)])
+    assert changed.exit_code == 1 and f"event #{head['seq']} is missing" in changed.output, changed.output
+
+
+def test_the_printed_head_is_the_months_and_stays_when_later_events_arrive(app, make, runner, tmp_path):
+    build_month(make)
+    month = metrics.Month.parse(MONTH)
+    head = service.month_head(month)
+    make.case(now=datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc))  # November: after the month's head
+    assert service.month_head(month) == head
+    out = _built(runner, tmp_path)
+    assert service.read_seal(out.read_bytes())["chain_head"] == {"seq": head[0], "hash": head[1]}
 
 
 def test_build_writes_both_languages_into_the_month_folder(app, make, runner, tmp_path):

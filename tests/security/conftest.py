@@ -15,7 +15,7 @@ from sqlalchemy import select
 from grievance.cases import service as cases
 from grievance.extensions import db as _db
 from grievance.frontdesk.offices import office_for_place
-from grievance.models import Attachment, Case, CaseFlag, InfoPage, MonitorScope, Organisation, User
+from grievance.models import Attachment, Case, CaseFlag, IdentityAlert, InfoPage, MonitorScope, Organisation, User
 from grievance.monitoring import service as monitoring
 from tests.factories import PASSWORD
 from tests.intake.helpers import FreshRequestClient
@@ -109,7 +109,8 @@ def world(app, db, make, tmp_path, monkeypatch) -> World:
     )
     org_in = _org("In-scope CSO", "12")  # watches Phnom Penh: sees case A only
     _org("Out-of-scope CSO", "02")  # watches Battambang: sees neither
-    wide = _org("Wide CSO", None)  # no scope rows: sees every case (raises the flags)
+    wide = _org("Wide CSO", None)  # one any/any scope row: watches every case (raises the flags)
+    _db.session.add(MonitorScope(organisation_id=wide.id))
     _db.session.commit()
     desk = office_for_place("1204", "120401")  # a Phnom Penh office: case A's province
     users = {
@@ -131,6 +132,12 @@ def world(app, db, make, tmp_path, monkeypatch) -> World:
         cases.add_note(case, officers[key], "Called the commune office.")
         flags[key] = monitoring.raise_flag(case, flagger, "no_contact", "Nobody called back.")
     _db.session.commit()
+    # One identity-access alert for the council's page: a limit of 0 views an hour, once.
+    monkeypatch.setitem(app.config, "IDENTITY_VIEWS_PER_HOUR", 0)
+    cases.record_identity_view(case_a, users["officer_a"], reason="contact")
+    monkeypatch.setitem(app.config, "IDENTITY_VIEWS_PER_HOUR", 30)
+    alert = _db.session.execute(select(IdentityAlert)).scalar_one()
+    _db.session.commit()
     scope_row = _db.session.execute(select(MonitorScope).where(MonitorScope.organisation_id == org_in.id)).scalar_one()
     info_page = _db.session.execute(select(InfoPage).order_by(InfoPage.id)).scalars().first()
     extra = _admin_settings(org_in, desk, now)
@@ -143,7 +150,7 @@ def world(app, db, make, tmp_path, monkeypatch) -> World:
         scope_row=scope_row,
         org_in=org_in,
         info_page=info_page,
-        extra=extra,
+        extra={**extra, "alert": alert},
     )
 
 

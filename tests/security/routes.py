@@ -67,6 +67,7 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "action": lambda: action,
         "org_id": lambda: world.org_in.id,
         "row_id": lambda: world.scope_row.id,
+        "alert_id": lambda: world.extra["alert"].id,
         "page_id": lambda: world.info_page.id,
         "slug": lambda: world.info_page.slug,
         "month": lambda: month,

@@ -75,12 +75,16 @@ TABLE: dict[str, Rule] = {
     # printable documents and scorecards
     "reports.archive": Rule(roles("supervisor", COUNCIL)),
     "reports.scorecard": Rule(roles("supervisor", COUNCIL)),  # scope NSAF: the supervisor's own fund
-    "reports.case_file": Rule(CASE_VIEWERS, CASE_VIEWERS),
+    "reports.case_file": Rule(CASE_VIEWERS, CASE_VIEWERS),  # without the complainant
+    # with the complainant: the handling fund only, an identity view on record
+    "reports.case_file_with_identity": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), CASE_VIEWERS),
     # the council (supervisors see and handle their own fund's flags)
     "oversight.dashboard": Rule(frozenset(COUNCIL)),
     "oversight.cases": Rule(frozenset(COUNCIL)),
     "oversight.identity_views": Rule(per_case(COUNCIL, COUNCIL), per_case(STAFF, STAFF)),
     "oversight.flags": Rule(roles("supervisor", COUNCIL)),
+    "oversight.identity_access": Rule(frozenset(COUNCIL)),
+    "oversight.handle_identity_alert": Rule(frozenset(COUNCIL)),
     "oversight.handle_flag": Rule(per_case(COUNCIL | {"supervisor"}, COUNCIL), per_case(STAFF, STAFF - {"supervisor"})),
     # monitors: a scoped, redacted view; they may follow, flag and comment but never see identity
     "monitoring.cases": Rule(frozenset(MONITORS)),
@@ -137,6 +141,7 @@ def form_data(world, case_key: str) -> dict:
         "message": "matrix check message",
         "note": "matrix check note",
         "kind": "other",
+        "reason": "contact",
         "province": "17",
         "reference": case.reference,
         "code": world.codes[case_key],

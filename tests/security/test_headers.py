@@ -81,11 +81,13 @@ def test_static_files_may_be_cached_but_keep_the_other_headers(app, client, db):
 def test_pages_with_case_data_are_never_cached(client, world):
     world.login(client, "officer_a")
     case = world.cases["a"]
+    reason = {"reason": "contact"}
     for response in (
         client.get(f"/cases/{case.id}"),
-        client.post(f"/cases/{case.id}/identity"),
-        client.get(f"/cases/{case.id}/attachments/{world.attachments['a'].id}"),
+        client.post(f"/cases/{case.id}/identity", data=reason),
+        client.post(f"/cases/{case.id}/attachments/{world.attachments['a'].id}", data=reason),
         client.get(f"/reports/case/{case.id}.pdf"),
+        client.post(f"/reports/case/{case.id}.pdf", data=reason),
     ):
         assert response.status_code == 200
         assert "no-store" in response.headers["Cache-Control"]

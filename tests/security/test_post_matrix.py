@@ -29,12 +29,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from grievance.cases import service as cases
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
-from grievance.models import Case, CaseFlag, Event, IdentityView, InfoPage, MonitorScope, OutboxMessage, User
+from grievance.models import (
+    Attachment,
+    Case,
+    CaseFlag,
+    Event,
+    IdentityAlert,
+    IdentityView,
+    InfoPage,
+    MonitorScope,
+    OutboxMessage,
+    User,
+)
 from grievance.monitoring import service as monitoring
 from tests.factories import PASSWORD
 from tests.intake.helpers import FreshRequestClient, complaint_data
@@ -193,7 +205,41 @@ def _case_bound(path: str, kind_effect: Callable, **data):
 def _identity(ctx, kind, role):
     case = ctx.fresh(kind, "in_progress")
     before = _count(IdentityView)
-    return Attempt(f"/cases/{case.id}/identity", {}, _rows_added(IdentityView, before))
+    return Attempt(f"/cases/{case.id}/identity", {"reason": "contact"}, _rows_added(IdentityView, before))
+
+
+def _case_file_with_identity(ctx, kind, role):
+    case = ctx.fresh(kind, "in_progress")
+    before = _count(IdentityView)
+    return Attempt(f"/reports/case/{case.id}.pdf", {"reason": "legal"}, _rows_added(IdentityView, before))
+
+
+def _attachment(ctx, kind, role):
+    case = ctx.fresh(kind, "in_progress")
+    row = Attachment(
+        case_id=case.id, stored_name=f"matrix-{case.id}.pdf", original_name="matrix.pdf", content_type="application/pdf"
+    )
+    row.size, row.sha256 = 4, "0" * 64
+    (Path(current_app.config["UPLOAD_DIR"]) / row.stored_name).write_bytes(b"%PDF")
+    db.session.add(row)
+    db.session.commit()
+    before = _count(IdentityView)
+    return Attempt(f"/cases/{case.id}/attachments/{row.id}", {"reason": "verify"}, _rows_added(IdentityView, before))
+
+
+def _handle_identity_alert(ctx, kind, role):
+    viewer = ctx.users["officer_a"]
+    alert = IdentityAlert(user_id=viewer.id, raised_at=datetime.now(timezone.utc), views=2, view_limit=1)
+    alert.status = "open"
+    db.session.add(alert)
+    db.session.commit()
+
+    def handled(response):
+        db.session.expire_all()
+        status = db.session.get(IdentityAlert, alert.id).status
+        return None if status == "handled" else f"alert still {status}, answer {response.status_code}"
+
+    return Attempt(f"/oversight/identity-access/alerts/{alert.id}/handle", {}, handled)
 
 
 def _monitor(path: str, event: str, **data):
@@ -436,6 +482,15 @@ POSTS: dict[str, Rule] = {
     "cases.identity": Rule(
         lambda kind: HANDLERS[kind], _identity, KINDS, hidden=lambda kind: STAFF - CASE_VIEWERS[kind]
     ),
+    # outputs carrying identity: the handling fund only, each an identity view on record
+    "cases.attachment": Rule(
+        lambda kind: HANDLERS[kind], _attachment, KINDS, hidden=lambda kind: STAFF - HANDLERS[kind]
+    ),
+    "reports.case_file_with_identity": Rule(
+        lambda kind: HANDLERS[kind], _case_file_with_identity, KINDS, hidden=lambda kind: STAFF - HANDLERS[kind]
+    ),
+    # the council looks into an identity-access alert
+    "oversight.handle_identity_alert": Rule(only("oversight", "admin"), _handle_identity_alert),
     # monitors, on cases in their organisation's scope
     "monitoring.follow": Rule(
         lambda kind: MONITOR_SEES[kind],
@@ -780,7 +835,9 @@ def test_services_refuse_the_roles_directly(ctx):
         "an officer asks for an extension on another fund's case": lambda: cases.request_extension(
             a, users["officer_b"], 3, "x"
         ),
-        "the council's reader opens the identity": lambda: cases.record_identity_view(a, users["oversight"]),
+        "the council's reader opens the identity": lambda: cases.record_identity_view(
+            a, users["oversight"], reason="contact"
+        ),
         "an out-of-scope monitor follows": lambda: monitoring.follow(a, users["monitor_out"]),
         "an officer flags as a monitor": lambda: monitoring.raise_flag(a, users["officer_a"], "other", "x"),
         "an officer comments as a monitor": lambda: monitoring.comment(a, users["officer_a"], "x"),

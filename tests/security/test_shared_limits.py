@@ -201,6 +201,7 @@ def test_production_gunicorn_refuses_memory_storage_with_two_workers(tmp_path):
         {
             "GRIEVANCE_ENV": "production",
             "SECRET_KEY": uuid.uuid4().hex * 2,
+            "AUDIT_KEY": uuid.uuid4().hex * 2,
             "RATELIMIT_STORAGE_URI": "memory://",
         },
         module="wsgi:app",
@@ -221,6 +222,7 @@ class _Limited(ProductionConfig):
 
 def test_production_validation_refuses_memory_storage_for_several_workers(monkeypatch, caplog):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "a" * 40)
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.setenv("GRIEVANCE_WORKERS", "4")
     with pytest.raises(RuntimeError, match="redis://"):

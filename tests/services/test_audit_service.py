@@ -122,7 +122,7 @@ def test_forged_event_appended_without_moving_the_head_is_named(make, db, runner
         payload='{"message":"resolved"}',
         prev_hash=last.hash,
     )
-    forged.hash = chain.chain_hash(last.hash, forged.chained_fields())
+    forged.hash = chain.chain_hash(last.hash, forged.chained_fields(), audit.keys().chain)
     db.session.add(forged)
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
@@ -158,10 +158,15 @@ def test_verifying_leaves_the_callers_objects_attached(make, db):
 
 def test_verify_reads_the_chain_in_batches_without_skipping_or_repeating(make, db):
     some_history(make, db)
-    assert [e.seq for e in audit._stored_events(batch=4)] == [1, 2, 3, 4, 5, 6]
-    assert chain.verify(audit._stored_events(batch=1), audit.head()) == chain.Verdict(True, 6)
+    key = audit.keys().chain
+
+    def stored(batch):
+        return (event for event, _row in audit._stored_events(batch=batch))
+
+    assert [e.seq for e in stored(4)] == [1, 2, 3, 4, 5, 6]
+    assert chain.verify(stored(1), audit.head(), key=key) == chain.Verdict(True, 6, last=audit.head())
     db.session.execute(text("UPDATE events SET payload = '{}' WHERE seq = 5"))
-    verdict = chain.verify(audit._stored_events(batch=2), audit.head())
+    verdict = chain.verify(stored(2), audit.head(), key=key)
     assert (verdict.ok, verdict.bad_seq, verdict.checked) == (False, 5, 4)
 
 
@@ -179,7 +184,7 @@ def test_cli_verify_exits_0_on_good_data(make, db, runner):
     some_history(make, db)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert "Audit chain OK: 6 events verified." in result.output
+    assert "Audit record OK: 6 events verified (keyed with AUDIT_KEY); 2 cases match their history" in result.output
 
 
 def test_cli_verify_exits_1_naming_the_event_after_sql_update(make, db, runner):
@@ -188,7 +193,7 @@ def test_cli_verify_exits_1_naming_the_event_after_sql_update(make, db, runner):
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert "BROKEN at event #4" in result.output
+    assert "chain BROKEN at event #4" in result.output
 
 
 def test_cli_verify_exits_1_after_the_last_event_is_deleted(make, db, runner):
@@ -293,6 +298,6 @@ def test_a_batch_of_events_is_the_same_chain_as_one_at_a_time(make, db):
     previous = _db.session.execute(select(Event).where(Event.seq == first_seq - 1)).scalar_one().hash
     for event in events:
         assert event.prev_hash == previous
-        assert event.hash == chain.chain_hash(previous, event.chained_fields())
+        assert event.hash == chain.chain_hash(previous, event.chained_fields(), audit.keys().chain)
         previous = event.hash
     assert audit.append_events([]) == []
