@@ -116,6 +116,7 @@ def test_retries_at_once_give_one_case(database, tmp_path):
         "DATABASE_URL": database,
         "GRIEVANCE_ENV": "production",
         "SECRET_KEY": uuid.uuid4().hex * 2,
+        "AUDIT_KEY": TestConfig.AUDIT_KEY,  # the chain is verified afterwards with the test key
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     results = []
