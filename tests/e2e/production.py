@@ -24,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import threading
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from tests.load.proxy import pump
@@ -67,7 +68,9 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-class _Listener:
+class _Listener(ABC):
+    """A loopback listener that hands each accepted connection to `_serve` on its own thread."""
+
     def __init__(self) -> None:
         self.port = free_port()
         self._sock: socket.socket | None = None
@@ -94,8 +97,9 @@ class _Listener:
                 return
             threading.Thread(target=self._serve, args=(client, peer), daemon=True).start()
 
-    def _serve(self, client: socket.socket, peer) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _serve(self, client: socket.socket, peer) -> None:
+        """Handle one accepted connection (the TLS proxy, the network that adds client addresses)."""
 
 
 class TLSProxy(_Listener):
