@@ -108,9 +108,11 @@ test: setup-dev font test-tools
 bench: setup-dev font
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The same checks `make test` runs after pytest: run them before pushing (CI fails on any of them).
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r grievance -ll -c pyproject.toml
 
 format: setup-dev
 	$(BIN)/ruff format .
