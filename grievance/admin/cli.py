@@ -17,9 +17,9 @@ from grievance.admin import users as users_svc
 from grievance.admin.editing import EditConflict, Invalid
 from grievance.auth.service import AccountError
 from grievance.extensions import db
+from grievance.labels import localtime
 from grievance.models import Category, Fund, Office, Organisation, User
 from grievance.models.case import CHANNELS
-from grievance.models.timeutil import from_db
 from grievance.models.user import ROLES
 
 
@@ -50,7 +50,7 @@ def _user(email: str) -> User:
 @click.option("--search", "q", default="", help="Part of a name or e-mail address.")
 @click.option("--active/--disabled", "active", default=None, help="Only active, or only disabled, accounts.")
 def users_list(role: str | None, q: str, active: bool | None) -> None:
-    """List accounts: e-mail, role, fund/organisation/office, state, last login, two-step login."""
+    """List accounts: e-mail, role, fund/organisation/office, state, last login (Cambodian time), two-step login."""
     filters = users_svc.Filters(q=q, role=role or "", active="" if active is None else ("yes" if active else "no"))
     rows = db.session.execute(users_svc.query(filters)).scalars().all()
     for u in rows:
@@ -60,7 +60,8 @@ def users_list(role: str | None, q: str, active: bool | None) -> None:
         state = "active" if u.active else "disabled"
         if users_svc.invited(u):
             state += ",invited"
-        last = from_db(u.last_login_at).strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
+        # Cambodian time, as the admin pages show it (the database keeps UTC).
+        last = localtime(u.last_login_at).strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
         two_step = "2fa" if u.totp_secret else "-"
         click.echo(f"{u.email:<40} {u.role:<10} {attached[:30]:<30} {state:<16} {last:<16} {two_step}")
     click.echo(f"{len(rows)} account(s)")

@@ -281,3 +281,13 @@ def test_the_cli_lists_disables_enables_sets_roles_and_sends_links(runner, make)
     sent = runner.invoke(args=["users", "reset-password", officer.email])
     assert sent.exit_code == 0 and len(emails_to(officer.email)) == 1
     assert runner.invoke(args=["users", "disable", "nobody@example.org"]).exit_code == 1
+
+
+def test_the_cli_shows_the_last_login_in_cambodian_time_as_the_pages_do(runner, make):
+    from datetime import datetime
+
+    officer = make.user("officer", fund="NSAF")
+    officer.last_login_at = datetime(2026, 12, 4, 2, 8)  # stored in UTC
+    db.session.commit()
+    listed = runner.invoke(args=["users", "list", "--search", officer.email])
+    assert listed.exit_code == 0 and "2026-12-04 09:08" in listed.output and "02:08" not in listed.output
