@@ -9,9 +9,10 @@ None of it may survive `mask`, and the words around it must.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from grievance.domain.redaction import MASK, mask, skeleton
@@ -188,3 +189,22 @@ def test_short_family_names_do_not_eat_ordinary_words():
     # សុខ (Sok) is also the start of សុខភាព (health): a three-letter part alone is not masked.
     assert mask("មណ្ឌលសុខភាពយកលុយ", ["សុខ ដារ៉ា"]) == "មណ្ឌលសុខភាពយកលុយ"
     assert mask("It is ok, so kind", ["Sok Dara"]) == "It is ok, so kind"
+
+
+# The address pattern as it was before it learnt to start only at the start of a run of address
+# characters (it then scanned a long run once per character): the same addresses must be found.
+_EMAIL_BEFORE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+@given(st.text(alphabet=st.sampled_from("ab1ក\u17b6_.+-@ \n,"), max_size=60))
+@example("a@b.c+x@d.e")  # a match right after a match
+@example(" @b.c@d.e")  # a domain with no local part, then an address
+def test_addresses_are_found_where_the_old_pattern_found_them(text):
+    from grievance.domain.redaction import _email_spans
+
+    assert _email_spans(text) == [m.span() for m in _EMAIL_BEFORE.finditer(text)]
+
+
+def test_a_long_text_without_an_address_is_masked_whole():
+    text = "ក" * 200_000 + " write to sok.dara@gmail.com"
+    assert mask(text) == "ក" * 200_000 + f" write to {MASK}"
