@@ -52,6 +52,7 @@ EVENT = {
     "sla_breach": _l("Service level breached"),
     "request_extension": _l("Extension requested"),
     "decide_extension": _l("Extension decided"),
+    "due_extended": _l("New answer date told to the complainant"),
     "monitor_follow": _l("Followed by a monitor"),
     "monitor_unfollow": _l("No longer followed by a monitor"),
     "monitor_flag": _l("Flagged by a monitor"),

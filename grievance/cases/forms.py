@@ -49,7 +49,10 @@ class ExtensionForm(VersionedForm):
     extra_days = IntegerField(
         _l("Extra working days"), validators=[InputRequired(), NumberRange(min=1, max=60)], default=5
     )
-    message = TextAreaField(_l("Why more time is needed"), validators=[DataRequired(), CleanText(2000)])
+    message = TextAreaField(
+        _l("Why more time is needed (if the extension is approved, the complainant reads this)"),
+        validators=[DataRequired(), CleanText(2000)],
+    )
     submit = SubmitField(_l("Request extension"))
 
 

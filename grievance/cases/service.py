@@ -596,7 +596,38 @@ def decide_extension(
         payload=payload,
         values=values,
     )
+    if approve:
+        _tell_extension(case, supervisor, request, now)
     db.session.refresh(request)
+
+
+EXTENSION_TOLD = "due_extended"
+
+
+def _tell_extension(case: Case, supervisor: User, request: ExtensionRequest, now: datetime) -> None:
+    """The complainant's news of an approved extension: the new date and the officer's reason.
+
+    A public event of its own after the internal decision, so the supervisor's note stays internal
+    (public readers show a public event's message, reason and note). It is not a public update: it
+    neither acknowledges the case nor restarts the keep-in-loop clock (asking for more time must not
+    keep a case "in the loop"). Every reader masks the reason (disclosure.redact) when showing it.
+    """
+    event = audit.append_event(
+        EXTENSION_TOLD,
+        case=case,
+        actor=supervisor,
+        actor_label="staff",
+        public=True,
+        at=now,
+        payload={
+            "request_id": request.id,
+            "extra_days": request.extra_days,
+            "resolve_due": from_db(case.resolve_due_at).isoformat(),
+            "reason": request.reason,
+        },
+    )
+    outbox.notify_complainant(case, EXTENSION_TOLD, event.seq, due=from_db(case.resolve_due_at))
+    monitoring_notify.notify_followers(case, EXTENSION_TOLD, event.seq)
 
 
 def pending_extensions(case: Case) -> list[ExtensionRequest]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from grievance import labels
 from grievance.domain.calendar import TZ
 from grievance.models import Case
 from grievance.models.timeutil import from_db
@@ -45,6 +46,7 @@ EVENT_WORDS = {
     "escalated": _l("Sent to the oversight council"),
     "code_reissued": _l("A new tracking code was issued"),
     "due_moved": _l("Dates moved: offices closed"),
+    "due_extended": _l("More time to answer"),
 }
 
 
@@ -101,12 +103,17 @@ def local(dt: datetime | None) -> datetime | None:
     return None if dt is None else from_db(dt).astimezone(TZ)
 
 
-def _public_message(kind: str, payload: dict, locale: str = "km") -> str | None:
-    """The text shown under a history line; the system's own notes are said in the reader's language."""
+def _public_message(case: Case, kind: str, payload: dict, locale: str = "km") -> str | None:
+    """The text shown under a history line, as whoever holds the code may read it.
+
+    What a person typed (a message, a reason) goes through the one redaction, disclosure.redact;
+    the system's own words and dates, said in the reader's language, are put around it afterwards
+    (masking a whole line would take a date such as 2026-04-14 for an ID number).
+    """
     if kind == "due_moved":
-        day = payload.get("day", "")
+        day = _day(payload.get("day"), locale)
         if payload.get("closed"):
-            reason = payload.get("reason_km" if locale == "km" else "reason_en") or ""
+            reason = disclosure.redact(case, payload.get("reason_km" if locale == "km" else "reason_en") or "")
             return str(
                 _l(
                     "Offices are closed on %(day)s (%(reason)s): the dates above moved one working day later.",
@@ -115,11 +122,25 @@ def _public_message(kind: str, payload: dict, locale: str = "km") -> str | None:
                 )
             )
         return str(_l("%(day)s is a working day again: the dates above moved one working day earlier.", day=day))
+    if kind == "due_extended":
+        return str(
+            _l(
+                "The fund needs more time to answer: the new date for an answer is %(day)s. Reason: %(reason)s",
+                day=labels.day(local(datetime.fromisoformat(payload["resolve_due"])), locale),
+                reason=disclosure.redact(case, payload.get("reason") or ""),
+            )
+        )
     if kind == "feedback":
         return str(_l("Yes") if payload.get("solved") else _l("No"))
     if kind == "reopen" and payload.get("appeal"):
         return str(_l("You said the answer did not solve your problem, so your complaint is now an appeal."))
-    return payload.get("message")
+    message = payload.get("message")
+    return None if message is None else disclosure.redact(case, message)
+
+
+def _day(iso: str | None, locale: str) -> str:
+    """A day stored as ISO text, as the reader writes it."""
+    return labels.day(date.fromisoformat(iso), locale) if iso else ""
 
 
 def public_view(case: Case, locale: str) -> PublicView:
@@ -130,12 +151,9 @@ def public_view(case: Case, locale: str) -> PublicView:
     events = []
     for ev in audit.case_events(case.id, public_only=True):
         payload = json.loads(ev.payload)
-        message = _public_message(ev.kind, payload, locale)
         events.append(
             PublicEvent(
-                local(ev.at),
-                str(EVENT_WORDS.get(ev.kind, ev.kind)),
-                None if message is None else disclosure.redact(case, message),
+                local(ev.at), str(EVENT_WORDS.get(ev.kind, ev.kind)), _public_message(case, ev.kind, payload, locale)
             )
         )
     return PublicView(

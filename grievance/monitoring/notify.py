@@ -37,6 +37,7 @@ EVENT_WORDS = {
         "reject": "rejected",
         "reopen": "reopened",
         "transfer": "transferred to another fund",
+        "due_extended": "more time to answer, a new answer date",
     },
     "km": {
         "acknowledge": "បានទទួលស្គាល់",
@@ -48,6 +49,7 @@ EVENT_WORDS = {
         "reject": "បានបដិសេធ",
         "reopen": "បានបើកឡើងវិញ",
         "transfer": "បានផ្ទេរទៅមូលនិធិផ្សេង",
+        "due_extended": "ពេលបន្ថែមដើម្បីឆ្លើយតប និងថ្ងៃឆ្លើយតបថ្មី",
     },
 }
 FLAG_WORDS = {

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from grievance.domain import dates
+from grievance.domain.calendar import TZ
 from grievance.models import Case
 
 COMPLAINANT_SMS = {
@@ -35,6 +39,13 @@ COMPLAINANT_SMS = {
     "escalated": {
         "km": "ពាក្យបណ្តឹង {ref} ត្រូវបានបញ្ជូនទៅក្រុមប្រឹក្សាជាតិគាំពារសង្គម ព្រោះលើសពេលកំណត់។",
         "en": "Complaint {ref} was sent to the National Social Protection Council because it is late.",
+    },
+    "due_extended": {
+        "km": "មូលនិធិត្រូវការពេលបន្ថែមដើម្បីឆ្លើយតបពាក្យបណ្តឹង {ref}។ ថ្ងៃឆ្លើយតបថ្មីគឺ {due}។ មូលហេតុមាននៅលើទំព័រតាមដាន។",
+        "en": (
+            "The fund needs more time to answer complaint {ref}. The new date for an answer is {due}. "
+            "The reason is on the tracking page."
+        ),
     },
 }
 
@@ -93,11 +104,16 @@ def account_email(kind: str, language: str, **values: object) -> tuple[str, str]
     return subject, body.format(**values)
 
 
-def complainant_sms(kind: str, reference: str, language: str) -> str | None:
+def complainant_sms(
+    kind: str, reference: str, language: str, *, due: datetime | None = None, khmer_digits: bool = False
+) -> str | None:
+    """The SMS about a public event; `due` (an extension's new answer date) as the reader writes a day."""
     texts = COMPLAINANT_SMS.get(kind)
     if texts is None:
         return None
-    return texts.get(language, texts["km"]).format(ref=reference)
+    lang = language if language in texts else "km"
+    day = "" if due is None else dates.day(due.astimezone(TZ), lang, khmer=khmer_digits)
+    return texts[lang].format(ref=reference, due=day)
 
 
 def staff_email(kind: str, case: Case, language: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import select, update
 
 from grievance.extensions import db
+from grievance.labels import khmer_digits_chosen
 from grievance.models import Case, ChatLink, OutboxMessage, User
 from grievance.models.outbox import SCRUBBED
 from grievance.models.timeutil import to_db
@@ -73,10 +74,13 @@ def text_of(msg: OutboxMessage) -> str:
     return msg.body.replace("{secret}", msg.secret) if msg.secret else msg.body
 
 
-def notify_complainant(case: Case, event_kind: str, event_seq: int) -> None:
-    """News of a public event, reference only: by SMS to a complainant who gave a phone and asked for
-    updates, and to every Telegram chat that asked for news of this case."""
-    body = messages.complainant_sms(event_kind, case.reference, case.language)
+def notify_complainant(case: Case, event_kind: str, event_seq: int, *, due: datetime | None = None) -> None:
+    """News of a public event, reference only (and the new answer date `due` of an extension): by SMS
+    to a complainant who gave a phone and asked for updates, and to every Telegram chat that asked for
+    news of this case."""
+    body = messages.complainant_sms(
+        event_kind, case.reference, case.language, due=due, khmer_digits=khmer_digits_chosen()
+    )
     if body is None:
         return
     person = case.complainant

@@ -239,6 +239,7 @@ EVENT = {
     "feedback": ("មតិរបស់អ្នកដាក់បណ្តឹង", "Complainant feedback"),
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
+    "due_extended": ("ពេលបន្ថែមដើម្បីឆ្លើយតប", "More time to answer"),
     "identity_view": ("បានបើកព័ត៌មានផ្ទាល់ខ្លួន", "Personal data opened"),
     "attachments_added": ("បានភ្ជាប់ឯកសារ", "Files attached"),
     "state_recorded": ("កំណត់ត្រាត្រូវបានចាក់សោ", "Record keyed"),

@@ -35,7 +35,7 @@ def test_supervisor_approves_extension_and_due_date_moves_by_working_days(db, ma
     assert from_db(case.resolve_due_at) == expected
     assert case.extended_days == 5 and request.status == "approved"
     kinds = db.session.execute(select(Event.kind).where(Event.case_id == case.id).order_by(Event.seq)).scalars().all()
-    assert kinds[-2:] == ["request_extension", "decide_extension"]
+    assert kinds[-3:] == ["request_extension", "decide_extension", "due_extended"]  # the last one told publicly
 
 
 def test_refused_extension_leaves_due_date(db, make):
