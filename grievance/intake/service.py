@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from grievance.domain import codes, sla
 from grievance.domain.calendar import local_date
@@ -69,26 +69,30 @@ def tracking_key(secret: str) -> bytes:
     return hashlib.sha256(b"grievance-tracking-code:" + secret.encode("utf-8")).digest()
 
 
+_COUNTERS = ReferenceCounter.__table__
+# Built once (each submission only binds the year), run on the connection: a plain statement,
+# without the ORM's bulk-update bookkeeping.
+_TAKE_NUMBER = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.year == bindparam("counter_year"))
+    .values(last_number=_COUNTERS.c.last_number + 1)
+    .returning(_COUNTERS.c.last_number)
+)
+
+
 def _next_number(year: int) -> int:
     """Atomically take the next reference number of the year (gap-free: rolls back with the case)."""
-    counters = ReferenceCounter.__table__
-    take = (
-        update(counters)
-        .where(counters.c.year == year)
-        .values(last_number=counters.c.last_number + 1)
-        .returning(counters.c.last_number)
-    )
-    # On the connection: a plain statement, without the ORM's bulk-update bookkeeping.
     connection = db.session.connection()
-    number = connection.execute(take).scalar_one_or_none()
+    number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one_or_none()
     if number is None:  # the year's first complaint: create its counter, then take from it
         insert_ignore(ReferenceCounter, year=year, last_number=0)
-        number = connection.execute(take).scalar_one()
+        number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one()
     return number
 
 
 _CASES = Case.__table__
 _CASE_INSERT = insert(_CASES)  # built once: each submission only binds its values
+_CASE_MANAGER = manager_of_class(Case)
 # Every column gets a value, so the ORM object made from them below is complete (nothing to load).
 _CASE_DEFAULTS = {
     column.name: column.default.arg if column.default is not None and column.default.is_scalar else None
@@ -124,8 +128,12 @@ def _insert_case(values: dict, form_token: str | None) -> Case:
                 raise DuplicateSubmission(existing.reference) from None
             raise
     touches.note(db.session(), *(row[name] for name in touches.INSTANTS))
-    case = Case(id=case_id, **row)
-    make_transient_to_detached(case)  # as if loaded: no INSERT of its own at the next flush
+    # The object is filled as the ORM fills one it loads (values straight into its __dict__, no
+    # attribute events: Case(**row) costs more than the INSERT), then made persistent as if
+    # loaded: no INSERT of its own at the next flush, nothing to load.
+    case = _CASE_MANAGER.new_instance()
+    case.__dict__.update(row, id=case_id)
+    make_transient_to_detached(case)
     db.session.add(case)
     db.session.info.setdefault(_INSERTED, []).append(case)
     return case
@@ -255,9 +263,9 @@ def submit(
     set_committed_value(case, "category", category)
     set_committed_value(case, "fund", fund)
     _add_complainant(case, sub)
-    audit.append_event(
+    audit.append_event_row(  # no Event object: nothing here reads it back
         "received",
-        case=case,
+        case_id=case.id,
         actor=actor,
         actor_label="complainant" if actor is None else ("monitor" if organisation else "staff"),
         public=True,
