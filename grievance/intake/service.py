@@ -80,9 +80,8 @@ _TAKE_NUMBER = (
 )
 
 
-def _next_number(year: int) -> int:
+def _next_number(year: int, connection) -> int:
     """Atomically take the next reference number of the year (gap-free: rolls back with the case)."""
-    connection = db.session.connection()
     number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one_or_none()
     if number is None:  # the year's first complaint: create its counter, then take from it
         insert_ignore(ReferenceCounter, year=year, last_number=0)
@@ -101,7 +100,7 @@ _CASE_DEFAULTS = {
 }
 
 
-def _insert_case(values: dict, form_token: str | None) -> Case:
+def _insert_case(values: dict, form_token: str | None, connection) -> Case:
     """INSERT the case as one plain statement, and the same row as a persistent Case in the session.
 
     The ORM's unit of work for a 45-column row costs more than the rest of the INSERT; the
@@ -109,7 +108,6 @@ def _insert_case(values: dict, form_token: str | None) -> Case:
     new case (services/touches: instants before this month) is noted here.
     """
     row = {**_CASE_DEFAULTS, **values, "created_at": utcnow()}
-    connection = db.session.connection()
     if form_token is None:
         # Nothing here can be a duplicate: no savepoint (two statements) to guard the INSERT.
         case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
@@ -159,7 +157,7 @@ def _committed_cases(session: Session) -> None:
 _COMPLAINANT_INSERT = insert(Complainant.__table__)  # built once, like the case's
 
 
-def _add_complainant(case: Case, sub: Submission) -> None:
+def _add_complainant(case: Case, sub: Submission, connection) -> None:
     """Personal details in their own row; an anonymous complaint keeps none (but a programme number)."""
     if sub.identity_mode != "anonymous" and any([sub.name, sub.phone, sub.email, sub.programme_number]):
         row = {
@@ -177,7 +175,7 @@ def _add_complainant(case: Case, sub: Submission) -> None:
         row.update(programme_number=sub.programme_number, consent_given=sub.consent_given)
     else:
         return
-    db.session.connection().execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
+    connection.execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
 
 
 def find_by_form_token(token: str) -> Case | None:
@@ -222,7 +220,8 @@ def submit(
     deadlines = sla.initial_deadlines(now, terms.policy, cal)
 
     year = local_date(now).year
-    number = _next_number(year)
+    connection = db.session.connection()  # the transaction's, taken once for the statements below
+    number = _next_number(year, connection)
     code = tracking_code or codes.new_tracking_code()
     values = dict(
         reference=codes.format_reference(year, number),
@@ -259,10 +258,10 @@ def submit(
         resolve_due_at=to_db(deadlines.resolve_due),
         resolve_warn_at=to_db(deadlines.resolve_warn),
     )
-    case = _insert_case(values, sub.form_token)
+    case = _insert_case(values, sub.form_token, connection)
     set_committed_value(case, "category", category)
     set_committed_value(case, "fund", fund)
-    _add_complainant(case, sub)
+    _add_complainant(case, sub, connection)
     audit.append_event_row(  # no Event object: nothing here reads it back
         "received",
         case_id=case.id,
@@ -278,6 +277,7 @@ def submit(
             "ack_due": deadlines.ack_due.isoformat(),
             "resolve_due": deadlines.resolve_due.isoformat(),
         },
+        connection=connection,
     )
     return Receipt(case=case, tracking_code=code)
 

@@ -224,14 +224,16 @@ def append_event_row(
     public: bool = False,
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
+    connection=None,
 ) -> int:
     """append_event for a caller that needs no Event object (intake): the same event, chained and
     stored the same way, INSERTed as one plain statement without the ORM's unit of work. Returns
     its seq. An Event loaded later in this session is read from the row, as any other.
+    `connection` is the session's, if the caller already holds it.
     """
     entry = {"kind": kind, "case_id": case_id, "actor": actor}
     entry.update(actor_label=actor_label, public=public, payload=payload, at=at)
-    connection = db.session.connection()
+    connection = connection or db.session.connection()
     rows = _chained_rows([entry], connection)
     connection.execute(_EVENT_INSERT, rows)
     # What the ORM hook would have noted for a new Event (an instant before this month).
