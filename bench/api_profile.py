@@ -53,6 +53,9 @@ def _database(args, work: Path):
 def _apps(url: str):
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", uuid.uuid4().hex * 2)
+    from bench.datagen import BENCH_AUDIT_KEY
+
+    os.environ.setdefault("AUDIT_KEY", BENCH_AUDIT_KEY)  # production config refuses to start without one
     from config import ProductionConfig
     from grievance import create_app
     from grievance.extensions import db

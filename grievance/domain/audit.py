@@ -54,7 +54,15 @@ class Keys:
 
     @classmethod
     def from_secret(cls, secret: bytes) -> Keys:
-        return cls(derive_key(secret, "chain"), derive_key(secret, "state"), derive_key(secret, "checkpoint"))
+        found = _DERIVED.get(secret)
+        if found is None:  # derived once per secret: every appended event asks for them
+            found = cls(derive_key(secret, "chain"), derive_key(secret, "state"), derive_key(secret, "checkpoint"))
+            if len(_DERIVED) < 16:  # an installation has one (tests a few); never unbounded
+                _DERIVED[secret] = found
+        return found
+
+
+_DERIVED: dict[bytes, Keys] = {}
 
 
 class KeyedHash:

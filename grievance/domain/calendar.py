@@ -35,8 +35,15 @@ def _aware(instant: datetime) -> datetime:
     return instant
 
 
+@lru_cache(maxsize=4096)
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), TZ)
+
+
+@lru_cache(maxsize=4096)
+def _midnight_after(day: date) -> datetime:
+    """The local midnight that ends `day` (every clock walks the same few weeks: computed once)."""
+    return _local_midnight(day + timedelta(days=1))
 
 
 class WorkingCalendar:
@@ -50,6 +57,7 @@ class WorkingCalendar:
         self.closures = frozenset(closures)
         self._public_holidays = public_holidays
         self._known: dict[date, bool] = {}  # every deadline walks the same weeks: answer each day once
+        self._later: dict[tuple[date, int], date] = {}  # add_working_days, answered once
 
     def is_working_day(self, day: date) -> bool:
         known = self._known.get(day)
@@ -69,9 +77,13 @@ class WorkingCalendar:
         """The n-th working day after `day` (n >= 1); n == 0 returns `day` itself."""
         if n < 0:
             raise ValueError("n must be >= 0")
-        for _ in range(n):
-            day = self.next_working_day(day)
-        return day
+        found = self._later.get((day, n))
+        if found is None:
+            found = day
+            for _ in range(n):
+                found = self.next_working_day(found)
+            self._later[(day, n)] = found
+        return found
 
     def deadline(self, received: datetime, n: int) -> datetime:
         """End (23:59:59 Phnom Penh) of the n-th working day after the day of receipt, in UTC."""
@@ -90,9 +102,10 @@ class WorkingCalendar:
         total = 0.0
         cursor = start
         while cursor < end:
-            next_midnight = _local_midnight(cursor.date() + timedelta(days=1))
-            segment_end = min(end, next_midnight)
-            if self.is_working_day(cursor.date()):
+            day = cursor.date()
+            next_midnight = _midnight_after(day)
+            segment_end = end if end < next_midnight else next_midnight
+            if self.is_working_day(day):
                 total += (segment_end - cursor).total_seconds()
             cursor = segment_end
         return int(total)
@@ -108,7 +121,7 @@ class WorkingCalendar:
         remaining = float(seconds)
         while True:
             day = cursor.date()
-            next_midnight = _local_midnight(day + timedelta(days=1))
+            next_midnight = _midnight_after(day)
             if self.is_working_day(day):
                 available = (next_midnight - cursor).total_seconds()
                 if remaining < available or (remaining == available and remaining == 0):

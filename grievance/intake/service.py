@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from grievance.domain import codes, sla
 from grievance.domain.calendar import local_date
@@ -69,26 +69,29 @@ def tracking_key(secret: str) -> bytes:
     return hashlib.sha256(b"grievance-tracking-code:" + secret.encode("utf-8")).digest()
 
 
-def _next_number(year: int) -> int:
+_COUNTERS = ReferenceCounter.__table__
+# Built once (each submission only binds the year), run on the connection: a plain statement,
+# without the ORM's bulk-update bookkeeping.
+_TAKE_NUMBER = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.year == bindparam("counter_year"))
+    .values(last_number=_COUNTERS.c.last_number + 1)
+    .returning(_COUNTERS.c.last_number)
+)
+
+
+def _next_number(year: int, connection) -> int:
     """Atomically take the next reference number of the year (gap-free: rolls back with the case)."""
-    counters = ReferenceCounter.__table__
-    take = (
-        update(counters)
-        .where(counters.c.year == year)
-        .values(last_number=counters.c.last_number + 1)
-        .returning(counters.c.last_number)
-    )
-    # On the connection: a plain statement, without the ORM's bulk-update bookkeeping.
-    connection = db.session.connection()
-    number = connection.execute(take).scalar_one_or_none()
+    number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one_or_none()
     if number is None:  # the year's first complaint: create its counter, then take from it
         insert_ignore(ReferenceCounter, year=year, last_number=0)
-        number = connection.execute(take).scalar_one()
+        number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one()
     return number
 
 
 _CASES = Case.__table__
 _CASE_INSERT = insert(_CASES)  # built once: each submission only binds its values
+_CASE_MANAGER = manager_of_class(Case)
 # Every column gets a value, so the ORM object made from them below is complete (nothing to load).
 _CASE_DEFAULTS = {
     column.name: column.default.arg if column.default is not None and column.default.is_scalar else None
@@ -97,7 +100,7 @@ _CASE_DEFAULTS = {
 }
 
 
-def _insert_case(values: dict, form_token: str | None) -> Case:
+def _insert_case(values: dict, form_token: str | None, connection) -> Case:
     """INSERT the case as one plain statement, and the same row as a persistent Case in the session.
 
     The ORM's unit of work for a 45-column row costs more than the rest of the INSERT; the
@@ -105,7 +108,6 @@ def _insert_case(values: dict, form_token: str | None) -> Case:
     new case (services/touches: instants before this month) is noted here.
     """
     row = {**_CASE_DEFAULTS, **values, "created_at": utcnow()}
-    connection = db.session.connection()
     if form_token is None:
         # Nothing here can be a duplicate: no savepoint (two statements) to guard the INSERT.
         case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
@@ -124,8 +126,12 @@ def _insert_case(values: dict, form_token: str | None) -> Case:
                 raise DuplicateSubmission(existing.reference) from None
             raise
     touches.note(db.session(), *(row[name] for name in touches.INSTANTS))
-    case = Case(id=case_id, **row)
-    make_transient_to_detached(case)  # as if loaded: no INSERT of its own at the next flush
+    # The object is filled as the ORM fills one it loads (values straight into its __dict__, no
+    # attribute events: Case(**row) costs more than the INSERT), then made persistent as if
+    # loaded: no INSERT of its own at the next flush, nothing to load.
+    case = _CASE_MANAGER.new_instance()
+    case.__dict__.update(row, id=case_id)
+    make_transient_to_detached(case)
     db.session.add(case)
     db.session.info.setdefault(_INSERTED, []).append(case)
     return case
@@ -151,7 +157,7 @@ def _committed_cases(session: Session) -> None:
 _COMPLAINANT_INSERT = insert(Complainant.__table__)  # built once, like the case's
 
 
-def _add_complainant(case: Case, sub: Submission) -> None:
+def _add_complainant(case: Case, sub: Submission, connection) -> None:
     """Personal details in their own row; an anonymous complaint keeps none (but a programme number)."""
     if sub.identity_mode != "anonymous" and any([sub.name, sub.phone, sub.email, sub.programme_number]):
         row = {
@@ -169,7 +175,7 @@ def _add_complainant(case: Case, sub: Submission) -> None:
         row.update(programme_number=sub.programme_number, consent_given=sub.consent_given)
     else:
         return
-    db.session.connection().execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
+    connection.execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
 
 
 def find_by_form_token(token: str) -> Case | None:
@@ -214,7 +220,8 @@ def submit(
     deadlines = sla.initial_deadlines(now, terms.policy, cal)
 
     year = local_date(now).year
-    number = _next_number(year)
+    connection = db.session.connection()  # the transaction's, taken once for the statements below
+    number = _next_number(year, connection)
     code = tracking_code or codes.new_tracking_code()
     values = dict(
         reference=codes.format_reference(year, number),
@@ -251,13 +258,13 @@ def submit(
         resolve_due_at=to_db(deadlines.resolve_due),
         resolve_warn_at=to_db(deadlines.resolve_warn),
     )
-    case = _insert_case(values, sub.form_token)
+    case = _insert_case(values, sub.form_token, connection)
     set_committed_value(case, "category", category)
     set_committed_value(case, "fund", fund)
-    _add_complainant(case, sub)
-    audit.append_event(
+    _add_complainant(case, sub, connection)
+    audit.append_event_row(  # no Event object: nothing here reads it back
         "received",
-        case=case,
+        case_id=case.id,
         actor=actor,
         actor_label="complainant" if actor is None else ("monitor" if organisation else "staff"),
         public=True,
@@ -270,6 +277,7 @@ def submit(
             "ack_due": deadlines.ack_due.isoformat(),
             "resolve_due": deadlines.resolve_due.isoformat(),
         },
+        connection=connection,
     )
     return Receipt(case=case, tracking_code=code)
 

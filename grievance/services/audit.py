@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, bindparam, func, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, TextualSelect, bindparam, func, insert, select, text, update
+from sqlalchemy import column as untyped_column
 
 from grievance import seclog
 from grievance.domain import audit as chain
@@ -27,6 +28,7 @@ from grievance.extensions import db
 from grievance.models import Attachment, Case, ChainHead, Complainant, Event
 from grievance.models.audit import hashed_fields
 from grievance.models.timeutil import to_db, utcnow
+from grievance.services import touches
 from grievance.services.dbutil import insert_ignore
 
 Progress = Callable[[str], None]
@@ -57,11 +59,10 @@ _MOVE_HEAD = (
 )
 
 
-def _locked_head():
+def _locked_head(connection):
     """The chain head's (seq, hash), locked for this transaction."""
     # FOR UPDATE serialises appends on PostgreSQL; SQLite writers are already serialised
     # by BEGIN IMMEDIATE. The conditional UPDATE below is the last line of defence.
-    connection = db.session.connection()
     head = connection.execute(_LOCK_HEAD).first()
     if head is None:  # the very first event: create the head row, then lock it
         insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
@@ -102,12 +103,12 @@ EVENT_COLUMNS = ("seq", "case_id", "kind", "actor_id", "actor_label", "at", "pub
 _STATEMENTS: dict[str, dict[str, str]] = {}
 
 
-def _sql(name: str) -> str:
+def _sql(name: str, dialect: str | None = None) -> str:
     """The raw statements of this module for the session's database (built once per dialect).
 
     Column names come from the models, never from input.
     """
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect or db.session.get_bind().dialect.name
     found = _STATEMENTS.get(dialect)
     if found is None:
         cases, people = Case.__table__, Complainant.__table__
@@ -120,11 +121,35 @@ def _sql(name: str) -> str:
         # Safe: every interpolated name is a model column or table, never input (bandit B608).
         found = _STATEMENTS[dialect] = {
             "cases": f"SELECT {selected} FROM cases c LEFT JOIN complainants p ON p.case_id = c.id",  # noqa: S608  # nosec B608
+            # One case as "cases" reads it, with the number of its attachments.
+            "case_state": f"SELECT {selected}, "  # noqa: S608  # nosec B608
+            '(SELECT count(*) FROM attachments a WHERE a.case_id = c.id) AS "attachment_count" '
+            "FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.id = :id",
             "attachments": f"SELECT case_id, {_as_stored(files, '', ATTACHMENT_COLUMNS, dialect)} FROM attachments",  # noqa: S608  # nosec B608
             "events": f"SELECT {_as_stored(events, '', [*EVENT_COLUMNS, 'prev_hash', 'hash'], dialect)} "  # noqa: S608  # nosec B608
             "FROM events WHERE seq > :last ORDER BY seq LIMIT :n",
         }
     return found[name]
+
+
+_STATE_STATEMENTS: dict[str, tuple[TextualSelect, TextualSelect]] = {}
+
+
+def _state_statements(dialect: str) -> tuple[TextualSelect, TextualSelect]:
+    """One case's rows as `_sql` reads them, as statements built once per dialect: the case and
+    its complainant with a count of its attachments, and its attachments (read only if counted).
+    """
+    found = _STATE_STATEMENTS.get(dialect)
+    if found is None:
+        # Columns named (untyped: raw values, as _sql gives them) so that the result's description
+        # is matched once and kept with the compiled statement, not rebuilt for each row.
+        names = [f"c_{n}" for n in CASE_COLUMNS] + [f"p_{n}" for n in COMPLAINANT_COLUMNS] + ["attachment_count"]
+        case = text(_sql("case_state", dialect)).columns(*(untyped_column(n) for n in names))
+        files = text(_sql("attachments", dialect) + " WHERE case_id = :id ORDER BY id").columns(
+            *(untyped_column(n) for n in ["case_id", *ATTACHMENT_COLUMNS])
+        )
+        found = _STATE_STATEMENTS[dialect] = (case, files)
+    return found
 
 
 def _split(row) -> tuple[int, dict, dict | None]:
@@ -134,12 +159,20 @@ def _split(row) -> tuple[int, dict, dict | None]:
     return case["id"], case, (person if person["id"] is not None else None)
 
 
-def case_state(case_id: int, key: bytes | None = None) -> str:
-    """The keyed digest of one case's rows as stored right now (after a flush)."""
-    row = db.session.execute(text(_sql("cases") + " WHERE c.id = :id"), {"id": case_id}).one()
-    _id, case, person = _split(row)
-    files = db.session.execute(text(_sql("attachments") + " WHERE case_id = :id ORDER BY id"), {"id": case_id}).all()
-    attachments = [dict(zip(ATTACHMENT_COLUMNS, f[1:], strict=True)) for f in files]
+def case_state(case_id: int, key: bytes | None = None, connection=None) -> str:
+    """The keyed digest of one case's rows as stored right now (after a flush).
+
+    The same rows as `verify_record` reads (`_sql`), run on the session's connection as
+    statements built once: intake pays for one statement (a new case has no attachments).
+    """
+    connection = connection or db.session.connection()
+    case_statement, files_statement = _state_statements(connection.dialect.name)
+    row = connection.execute(case_statement, {"id": case_id}).one()
+    _id, case, person = _split(row[:-1])
+    attachments = []
+    if row[-1]:
+        files = connection.execute(files_statement, {"id": case_id}).all()
+        attachments = [dict(zip(ATTACHMENT_COLUMNS, f[1:], strict=True)) for f in files]
     return chain.state_digest(key or keys().state, case, person, attachments)
 
 
@@ -173,40 +206,74 @@ def append_events(entries: list[dict[str, Any]]) -> list[Event]:
     """
     if not entries:
         return []
+    events = [Event(**row) for row in _chained_rows(entries, db.session.connection())]
+    db.session.add_all(events)
+    db.session.flush()
+    return events
+
+
+_EVENT_INSERT = insert(Event.__table__)  # built once: the statement the ORM's flush would send
+
+
+def append_event_row(
+    kind: str,
+    *,
+    case_id: int,
+    actor=None,
+    actor_label: str = "staff",
+    public: bool = False,
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    connection=None,
+) -> int:
+    """append_event for a caller that needs no Event object (intake): the same event, chained and
+    stored the same way, INSERTed as one plain statement without the ORM's unit of work. Returns
+    its seq. An Event loaded later in this session is read from the row, as any other.
+    `connection` is the session's, if the caller already holds it.
+    """
+    entry = {"kind": kind, "case_id": case_id, "actor": actor}
+    entry.update(actor_label=actor_label, public=public, payload=payload, at=at)
+    connection = connection or db.session.connection()
+    rows = _chained_rows([entry], connection)
+    connection.execute(_EVENT_INSERT, rows)
+    # What the ORM hook would have noted for a new Event (an instant before this month).
+    touches.note(db.session(), *(row["at"] for row in rows))
+    return rows[-1]["seq"]
+
+
+def _chained_rows(entries: list[dict[str, Any]], connection) -> list[dict[str, Any]]:
+    """The events' rows (every column), linked from the locked chain head, which is moved past them."""
     db.session.flush()  # the cases' rows as this transaction leaves them
     k = keys()
-    head = _locked_head()
+    head = _locked_head(connection)
     start_seq, prev = head.seq, head.hash
     states: dict[int, str] = {}
-    events = []
+    rows = []
     for offset, entry in enumerate(entries, start=1):
         actor = entry.get("actor")
         at = entry.get("at")
         case_id = entry.get("case_id")
         if case_id is not None and case_id not in states:
-            states[case_id] = case_state(case_id, k.state)
-        event = Event(
-            seq=start_seq + offset,
-            case_id=case_id,
-            kind=entry["kind"],
-            actor_id=None if actor is None else actor.id,
-            actor_label=entry.get("actor_label", "staff"),
-            at=to_db(at) if at is not None else utcnow(),
-            public=bool(entry.get("public", False)),
-            payload=chain.canonical_json(entry.get("payload") or {}),
-            state_digest=None if case_id is None else states[case_id],
-            prev_hash=prev,
-        )
-        event.hash = prev = chain.chain_hash(prev, event.chained_fields(), k.chain)
-        events.append(event)
-    moved = db.session.connection().execute(
-        _MOVE_HEAD, {"old_seq": start_seq, "new_seq": events[-1].seq, "new_hash": prev}
-    )
+            states[case_id] = case_state(case_id, k.state, connection)
+        row = {
+            "seq": start_seq + offset,
+            "case_id": case_id,
+            "kind": entry["kind"],
+            "actor_id": None if actor is None else actor.id,
+            "actor_label": entry.get("actor_label", "staff"),
+            "at": to_db(at) if at is not None else utcnow(),
+            "public": bool(entry.get("public", False)),
+            "payload": chain.canonical_json(entry.get("payload") or {}),
+            "state_digest": None if case_id is None else states[case_id],
+            "prev_hash": prev,
+        }
+        fields = hashed_fields(*(row[name] for name in EVENT_COLUMNS))
+        row["hash"] = prev = chain.chain_hash(prev, fields, k.chain)
+        rows.append(row)
+    moved = connection.execute(_MOVE_HEAD, {"old_seq": start_seq, "new_seq": rows[-1]["seq"], "new_hash": prev})
     if moved.rowcount != 1:
         raise ChainConflict("the audit chain moved during this transaction")
-    db.session.add_all(events)
-    db.session.flush()
-    return events
+    return rows
 
 
 # ---------------------------------------------------------------------------------------
