@@ -118,13 +118,13 @@ def _sql(name: str, dialect: str | None = None) -> str:
             + ", "
             + _as_stored(people, "p.", COMPLAINANT_COLUMNS, dialect)
         )
+        joined = "FROM cases c LEFT JOIN complainants p ON p.case_id = c.id"
+        counted = '(SELECT count(*) FROM attachments a WHERE a.case_id = c.id) AS "attachment_count"'
         # Safe: every interpolated name is a model column or table, never input (bandit B608).
         found = _STATEMENTS[dialect] = {
-            "cases": f"SELECT {selected} FROM cases c LEFT JOIN complainants p ON p.case_id = c.id",  # noqa: S608  # nosec B608
+            "cases": f"SELECT {selected} {joined}",  # noqa: S608  # nosec B608
             # One case as "cases" reads it, with the number of its attachments.
-            "case_state": f"SELECT {selected}, "  # noqa: S608  # nosec B608
-            '(SELECT count(*) FROM attachments a WHERE a.case_id = c.id) AS "attachment_count" '
-            "FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.id = :id",
+            "case_state": f"SELECT {selected}, {counted} {joined} WHERE c.id = :id",  # noqa: S608  # nosec B608
             "attachments": f"SELECT case_id, {_as_stored(files, '', ATTACHMENT_COLUMNS, dialect)} FROM attachments",  # noqa: S608  # nosec B608
             "events": f"SELECT {_as_stored(events, '', [*EVENT_COLUMNS, 'prev_hash', 'hash'], dialect)} "  # noqa: S608  # nosec B608
             "FROM events WHERE seq > :last ORDER BY seq LIMIT :n",
