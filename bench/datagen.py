@@ -31,9 +31,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
+from grievance.domain.workflow import OPEN_STATUS_VALUES, Status
+
 UTC = timezone.utc
 TZ = ZoneInfo("Asia/Phnom_Penh")
-OPEN_STATUSES = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
+# How the generated open cases spread over the open statuses (grievance.domain.workflow defines which are open).
+FRESH = ("received", "acknowledged")  # a case younger than three days
+OPEN_WEIGHTS = {
+    Status.RECEIVED: 0.1,
+    Status.ACKNOWLEDGED: 0.3,
+    Status.IN_PROGRESS: 0.45,
+    Status.AWAITING_INFO: 0.1,
+    Status.REOPENED: 0.05,
+}
 BATCH = 20_000
 EVENT_COLUMNS = (
     "seq",
@@ -283,8 +293,8 @@ def generate(
 
     report_every = max(BATCH, cases // 10)
     next_report = report_every
-    statuses_open = ("received", "acknowledged", "in_progress", "awaiting_info", "reopened")
-    open_weights = (0.1, 0.3, 0.45, 0.1, 0.05)
+    statuses_open = OPEN_STATUS_VALUES
+    open_weights = tuple(OPEN_WEIGHTS.get(status, 0.0) for status in statuses_open)
     for i, offset in enumerate(instants, start=1):
         received = anchor + timedelta(seconds=offset)
         r = _naive(received)
@@ -298,7 +308,7 @@ def generate(
         is_open = age < 86400 or rng.random() < (p_recent if offset > recent_s else p_old)
         n_open += is_open
         if is_open:
-            status = rng.choices(statuses_open, open_weights)[0] if age > 3 * 86400 else rng.choice(statuses_open[:2])
+            status = rng.choices(statuses_open, open_weights)[0] if age > 3 * 86400 else rng.choice(FRESH)
         else:
             status = rng.choices(("resolved", "rejected", "closed"), (0.6, 0.1, 0.3))[0]
         if age < 900:

@@ -15,6 +15,7 @@ from copy import deepcopy
 
 from grievance.api.formats import ITEM_TAGS
 from grievance.api.payload import ATTRIBUTES, DESCRIPTION_MAX
+from grievance.domain.workflow import Status
 
 REFERENCE = "^GRV-[0-9]{4}-[0-9]{6,9}$"
 _NULLABLE_STRING = {"type": "string", "nullable": True}
@@ -26,7 +27,7 @@ _ERROR = {
     "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
 }
 
-_STATUSES = ["received", "acknowledged", "in_progress", "awaiting_info", "resolved", "rejected", "closed", "reopened"]
+_STATUSES = [status.value for status in Status]
 
 _REQUEST = {
     "type": "object",

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grievance.domain.workflow import OPEN_STATUS_VALUES
+from grievance.domain.workflow import OPEN_STATUS_VALUES, Status
 from grievance.extensions import db
 from grievance.models.org import Fund, Organisation
 from grievance.models.reference import Category
@@ -30,16 +30,7 @@ from grievance.models.timeutil import utcnow
 
 CHANNELS = ("web", "api", "assisted", "in_person", "phone", "sms", "telegram")
 IDENTITY_MODES = ("anonymous", "confidential", "named")
-STATUSES = (
-    "received",
-    "acknowledged",
-    "in_progress",
-    "awaiting_info",
-    "resolved",
-    "rejected",
-    "closed",
-    "reopened",
-)
+STATUSES = tuple(status.value for status in Status)
 SLA_STATES = ("on_track", "at_risk", "breached", "escalated")
 OUTCOMES = ("remedied", "explained", "not_upheld", "referred")
 QUEUE_FILTERS = ("category_id", "province_code", "assignee_id")

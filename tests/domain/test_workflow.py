@@ -126,3 +126,22 @@ def test_reopen_window_is_configurable():
 def test_reopen_without_dates_is_a_programming_error():
     with pytest.raises(ValueError):
         next_status(Action.REOPEN, S)
+
+
+def test_the_open_statuses_are_spelt_out_only_in_the_workflow():
+    """One definition of "open": no other module lists the open statuses itself."""
+    import re
+    from pathlib import Path
+
+    from grievance.domain.workflow import OPEN_STATUS_VALUES
+
+    root = Path(__file__).resolve().parents[2]
+    quoted = [re.compile(rf"[\"']{status}[\"']") for status in OPEN_STATUS_VALUES]
+    spelt = []
+    for path in [*root.glob("grievance/**/*.py"), *root.glob("bench/*.py"), *root.glob("reports/**/*.py")]:
+        if path.name == "workflow.py" and path.parent.name == "domain":
+            continue
+        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if sum(1 for pattern in quoted if pattern.search(line)) >= 3:
+                spelt.append(f"{path.relative_to(root)}:{line_no}")
+    assert spelt == []
