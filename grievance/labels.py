@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from grievance.domain import dates
@@ -110,8 +110,10 @@ def localtime(value):
 
 
 def khmer_digits_chosen() -> bool:
-    """Whether an administrator chose Khmer digits for dates and numbers read in Khmer (KHMER_DIGITS)."""
-    return bool(current_app.config.get("KHMER_DIGITS"))
+    """Whether an administrator chose Khmer digits for dates and numbers read in Khmer (admin settings page)."""
+    from grievance.admin.settings import khmer_digits
+
+    return khmer_digits()
 
 
 def _lang(lang: str | None) -> str:

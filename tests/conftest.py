@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from config import TestConfig
 from grievance import create_app
+from grievance.admin.settings import forget as forget_settings
 from grievance.extensions import db as _db
 from grievance.seed import seed_reference
 from tests.factories import PASSWORD, Factory
@@ -31,6 +32,7 @@ def db(app):
     with app.app_context():
         seed_reference()
         _db.session.commit()
+        forget_settings()  # the run-time settings cached by the previous test's app use
         yield _db
         _db.session.rollback()
         _db.session.remove()

@@ -223,3 +223,8 @@ class OfficeForm(PlaceFields, FlaskForm):
 
 class OfficeEditForm(OfficeForm, VersionedForm):
     pass
+
+
+class SettingsForm(VersionedForm):
+    khmer_digits = BooleanField(_l("Write dates and numbers for Khmer readers in Khmer digits (០១២៣)"))
+    submit = SubmitField(_l("Save the settings"))

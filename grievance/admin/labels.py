@@ -54,8 +54,10 @@ ENTITY = {
     "office": _l("Office"),
     "info_page": _l("Information page"),
     "monitor_scope": _l("Monitoring scope"),
+    "setting": _l("Setting"),
 }
 FIELD = {
+    "khmer_digits": _l("Khmer digits"),
     "email": _l("E-mail"),
     "name": _l("Name"),
     "role": _l("Role"),

@@ -104,6 +104,15 @@ def conflict_message() -> str:
     )
 
 
+def carry_version(form, version: int) -> None:
+    """After a conflict, the form sends back the version saved now, so checking and saving again works.
+
+    (A submitted field renders what was posted, not `.data`: both are set.)
+    """
+    form.version.data = version
+    form.version.raw_data = [str(version)]
+
+
 def save_edit(found, form, *, stored, render, save, done_url: str, done: str | None = None):
     """The POST of an edit page: validate, save against the version shown, commit, or say why not.
 
@@ -121,7 +130,7 @@ def save_edit(found, form, *, stored, render, save, done_url: str, done: str | N
     except EditConflict:
         db.session.rollback()
         found = db.session.get(model, ident)
-        form.version.data = found.version
+        carry_version(form, found.version)
         flash(conflict_message(), "error")
         return render(found, form, 409, saved_now(form, stored(found)))
     except Invalid as refused:

@@ -7,6 +7,7 @@ from grievance.admin import (  # noqa: F401 - each module adds its pages to the 
     organisations_views,
     routing_views,
     service_levels_views,
+    settings_views,
     users_views,
 )
 from grievance.admin.routes import bp

@@ -18,6 +18,7 @@ from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
 from grievance.models.outreach import InfoPage, Office
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
+from grievance.models.setting import Setting
 from grievance.models.user import AccountToken, User
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Organisation",
     "ReferenceCounter",
     "RoutingRule",
+    "Setting",
     "SlaPolicy",
     "User",
 ]

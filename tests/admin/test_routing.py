@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -79,6 +81,13 @@ def test_editing_a_rule_checks_its_version_and_keeps_typed_values(admin_client, 
     assert 'value="typed office"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(RoutingRule, rule.id).province_code == "02"
+    # The conflict page carries the version saved now: checking and saving again goes through.
+    carried = re.search(r'name="version"[^>]*value="(\d+)"', response.get_data(as_text=True)).group(1)
+    assert int(carried) == seen + 1
+    again = admin_client.post(f"/admin/routing/{rule.id}", data=data | {"version": carried})
+    assert again.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(RoutingRule, rule.id).channel == "web"
 
 
 def test_a_sensitive_category_cannot_be_routed_away_from_the_council(admin, make):

@@ -219,3 +219,36 @@ def test_an_administrator_runs_the_system_without_a_developer(world, tmp_path):
     )
     verified = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_an_administrator_chooses_khmer_digits_and_the_public_pages_follow(world, tmp_path):
+    app, secret, (reference, code, _resolve_due), _ids = world
+    with serve(app) as base, chromium() as browser:
+        khmer = browser.new_context(viewport={"width": 360, "height": 800})
+        khmer.set_default_timeout(15_000)
+        khmer.add_cookies([{"name": "lang", "value": "km", "url": base}])
+
+        def tracking_facts() -> str:
+            page = khmer.new_page()
+            page.goto(base + "/track")
+            page.fill("#reference", reference)
+            page.fill("#code", code)
+            submit(page, "form button[type=submit]")
+            facts = page.locator("dl.facts").inner_text()
+            page.close()
+            return facts
+
+        assert re.search(r"\d{1,2} \S+ \d{4}", tracking_facts()) and not re.search("[០-៩]", tracking_facts())
+
+        admin = _admin_login(_context(browser, base, viewport={"width": 1280, "height": 900}), base, secret)
+        admin.click("a[href$='/admin/settings']")
+        assert re.search("Khmer digits: [០-៩]", admin.locator("ul.examples").inner_text())
+        admin.check("#khmer_digits")
+        submit(admin, "#submit")
+        assert "Saved" in admin.locator("p.flash").inner_text()
+        assert admin.is_checked("#khmer_digits")
+        assert ADMIN_EMAIL in admin.locator("ol.changes").inner_text()
+        admin.screenshot(path=str(tmp_path / "settings.png"), full_page=True)
+
+        facts = tracking_facts()
+        assert re.search(r"[០-៩]{1,2} \S+ [០-៩]{4}", facts), facts  # ៧ ធ្នូ ២០២៦

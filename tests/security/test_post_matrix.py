@@ -431,6 +431,7 @@ ADMIN_POSTS = (
     "admin.revoke_key",
     "admin.rule",
     "admin.send_password_link",
+    "admin.settings",
     "admin.terms",
     "admin.user",
 )
