@@ -125,6 +125,9 @@ class Config:
     INTAKE_DRAFT_HOURS = int(os.environ.get("INTAKE_DRAFT_HOURS", "24"))
     # Khmer digits (១២៣) instead of 123 in dates and counts read in Khmer: an administrator's choice.
     KHMER_DIGITS = _bool("KHMER_DIGITS", False)
+    # Days a Social Security Fund complainant has to take a final answer to the Social Security
+    # Regulator; told with every NSSF appeal decision. Confirm it against the regulator's rules.
+    NSSF_REGULATOR_DAYS = int(os.environ.get("NSSF_REGULATOR_DAYS", "30"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     SQLITE_BUSY_TIMEOUT_MS = 15000
     # The address people reach the app at (https://...): e-mailed invitation and password links

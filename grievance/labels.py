@@ -30,6 +30,7 @@ CLOCK = {
     "acknowledge": _l("Acknowledge"),
     "resolve": _l("Resolve"),
     "keep_in_loop": _l("Keep in the loop"),
+    "appeal": _l("Appeal decision"),
 }
 EVENT = {
     "received": _l("Received"),
@@ -69,6 +70,25 @@ EVENT = {
     "state_recorded": _l("Record keyed"),
     "admin_change": _l("Settings changed"),
     "due_moved": _l("Due dates moved by a closure day"),
+    "appeal": _l("Appeal opened"),
+    "appeal_decided": _l("Appeal decided"),
+    "appeal_warning": _l("Appeal decision at risk"),
+    "appeal_breach": _l("Appeal decision late"),
+    "referral": _l("Referred to an outside body"),
+}
+# Bodies outside the system a case may be referred to (cases/appeals.OUTSIDE_BODIES).
+OUTSIDE_BODY = {
+    "ssr": _l("Social Security Regulator"),
+    "arbitration": _l("Arbitration Council"),
+    "labour": _l("Ministry of Labour and Vocational Training"),
+    "acu": _l("Anti-Corruption Unit"),
+    "court": _l("A court"),
+    "other": _l("Another body"),
+}
+APPEAL_OUTCOME = {"upheld": _l("The first answer was upheld"), "overturned": _l("The first answer was overturned")}
+REVIEWER_BODY = {
+    "fund": _l("The fund (a reviewer other than the first officer)"),
+    "council": _l("The National Social Protection Council"),
 }
 CHANNEL = {
     "web": _l("Web form"),

@@ -63,6 +63,7 @@ def seed_reference() -> dict[str, int]:
                     warn_percent=DEFAULT_POLICY["warn_percent"],
                     escalate_after_days=DEFAULT_POLICY["escalate_after_days"],
                     reopen_window_days=DEFAULT_POLICY["reopen_window_days"],
+                    appeal_days=DEFAULT_POLICY["appeal_days"],
                 )
             )
             added["policies"] += 1

@@ -190,4 +190,5 @@ DEFAULT_POLICY = {
     "warn_percent": 80,
     "escalate_after_days": 5,
     "reopen_window_days": 30,
+    "appeal_days": 10,
 }

@@ -32,6 +32,7 @@ TERM = {
     "warn_percent": _l("Warn at (per cent of the time)"),
     "escalate_after_days": _l("Escalate to the council after a breach (working days)"),
     "reopen_window_days": _l("Complainant may reopen within (days)"),
+    "appeal_days": _l("Decide an appeal within (working days)"),
 }
 TERM_SHORT = {
     "ack_days": _l("Acknowledge"),
@@ -40,6 +41,7 @@ TERM_SHORT = {
     "warn_percent": _l("Warn at (per cent)"),
     "escalate_after_days": _l("Escalate after"),
     "reopen_window_days": _l("Reopen within"),
+    "appeal_days": _l("Appeal"),
 }
 
 ENTITY = {

@@ -309,7 +309,14 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
         "attachments": case.attachments if may_see_identity else [],
         "forms": _action_forms(user, case),
         "local": local,
+        "appeal_panel": _appeal_panel(user, case),
     }
+
+
+def _appeal_panel(user: User, case: Case) -> dict:
+    from grievance.cases.appeal_routes import panel
+
+    return panel(user, case)
 
 
 def queue_context(user: User, f: QueueFilters) -> dict:

@@ -302,6 +302,7 @@ def resolve(
 ) -> None:
     """Resolve with an outcome and a public explanation."""
     now = _now(now)
+    _refuse_during_appeal(case, Action.RESOLVE)
     values: dict[str, Any] = {"outcome": outcome, "finished_at": to_db(now)}
     if case.first_resolved_at is None:
         values["first_resolved_at"] = to_db(now)
@@ -327,6 +328,7 @@ def reject(
 ) -> None:
     """Reject with a public reason (counts as the first resolution)."""
     now = _now(now)
+    _refuse_during_appeal(case, Action.REJECT)
     values: dict[str, Any] = {"finished_at": to_db(now)}
     if case.first_resolved_at is None:
         values["first_resolved_at"] = to_db(now)
@@ -476,8 +478,24 @@ def get_case(case_id: int) -> Case | None:
     return db.session.execute(select(Case).where(Case.id == case_id)).scalar_one_or_none()
 
 
-def record_feedback(case: Case, solved: bool, *, now=None) -> None:
-    """The complainant's answer to 'did this solve your problem?'; 'no' in time reopens as an appeal."""
+def record_feedback(
+    case: Case,
+    solved: bool,
+    *,
+    now=None,
+    council: bool = False,
+    via: str = "web",
+    actor: User | None = None,
+) -> None:
+    """The complainant's answer to 'did this solve your problem?' (web, SMS, Telegram, front desk).
+
+    'No' in time reopens the case as an appeal with its own clock (cases/appeals.py), reviewed by
+    the fund or, when the complainant asks (`council`), by the council. After an appeal was
+    decided the answer is final: a further 'no' is recorded and reopens nothing. `actor` is the
+    front-desk officer who records the answer for a person present.
+    """
+    from grievance.cases import appeals
+
     now = _now(now)
     if case.status not in (Status.RESOLVED, Status.REJECTED):
         raise TransitionRefused(
@@ -486,25 +504,42 @@ def record_feedback(case: Case, solved: bool, *, now=None) -> None:
             "the case has no answer to give feedback on yet",
         )
     _apply(case, None, satisfied=solved)
+    payload: dict[str, Any] = {"solved": solved, "via": via}
+    if not solved and council:
+        payload["council"] = True
     audit.append_event(
         "feedback",
         case=case,
-        actor_label="complainant",
+        actor=actor,
+        actor_label="complainant" if actor is None else "staff",
         public=True,
         at=now,
-        payload={"solved": solved},
+        payload=payload,
     )
-    if not solved:
-        try:
-            reopen(
-                case,
-                None,
-                "The complainant says the answer did not solve the problem.",
-                now=now,
-                appeal=True,
+    if solved or any(a.decided_at is not None for a in appeals.appeals_of(case)):
+        return
+    try:
+        reopen(
+            case,
+            None,
+            "The complainant says the answer did not solve the problem.",
+            now=now,
+            appeal=True,
+        )
+    except TransitionRefused:
+        return  # past the window: the answer is recorded, the case stays as it is
+    appeals.start(case, by="council" if council else "fund", via=via, now=now)
+
+
+def _refuse_during_appeal(case: Case, action: Action) -> None:
+    """While an appeal waits, only its reviewer answers the case again (cases/appeals.decide)."""
+    if case.status == Status.REOPENED:
+        from grievance.cases import appeals
+
+        if appeals.open_appeal(case) is not None:
+            raise TransitionRefused(
+                action, Status(case.status), "the case is under appeal: a reviewer decides it (Decide the appeal)"
             )
-        except TransitionRefused:
-            pass  # past the window: the answer is recorded, the case stays as it is
 
 
 def request_extension(

@@ -464,7 +464,7 @@ class Conversation:
         if case.is_open:
             options.append(self.say("follow.info"))
         if case.status in ("resolved", "rejected") and case.satisfied is None:
-            options += [self.say("follow.yes"), self.say("follow.no")]
+            options += [self.say("follow.yes"), self.say("follow.no"), self.say("follow.council")]
         return options
 
     def _follow(self, message: Incoming, text: str) -> Outcome:
@@ -490,19 +490,19 @@ class Conversation:
         if number == 1 and case.is_open:
             self._save("info")
             return Outcome([Reply(self.say("info.ask"))])
-        if number in (2, 3) and case.status in ("resolved", "rejected") and case.satisfied is None:
+        if number in (2, 3, 4) and case.status in ("resolved", "rejected") and case.satisfied is None:
             self._end()
-            return Outcome([self._feedback(case, solved=number == 2)])
+            return Outcome([self._feedback(case, solved=number == 2, council=number == 4)])
         options = self._follow_options(case)
         if not options:
             self._end()
             return Outcome([Reply(self.say("cannot"))])
         return self._again(Reply(" ".join([self.say("follow"), *options]), options=tuple(options)))
 
-    def _feedback(self, case: Case, *, solved: bool) -> Reply:
+    def _feedback(self, case: Case, *, solved: bool, council: bool = False) -> Reply:
         """'Did this solve it?' through the one service every channel calls; 'no' in time is an appeal."""
         try:
-            case_service.record_feedback(case, solved, now=self.now)
+            case_service.record_feedback(case, solved, now=self.now, council=council, via=self.settings.channel)
         except TransitionRefused:
             return Reply(self.say("cannot"))
         if solved:

@@ -99,6 +99,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "follow.info": {"km": "1 បន្ថែមព័ត៌មាន", "en": "1 Add information"},
     "follow.yes": {"km": "2 បញ្ហាត្រូវបានដោះស្រាយ", "en": "2 It solved my problem"},
     "follow.no": {"km": "3 មិនទាន់ដោះស្រាយ (ប្ដឹងឧទ្ធរណ៍)", "en": "3 It did not (appeal)"},
+    "follow.council": {
+        "km": "4 មិនទាន់ដោះស្រាយ ហើយសុំឱ្យក្រុមប្រឹក្សាជាតិគាំពារសង្គមពិនិត្យ",
+        "en": "4 It did not, and I want the council to review it",
+    },
     "info.ask": {"km": "សូមផ្ញើព័ត៌មានបន្ថែមក្នុងសារតែមួយ។", "en": "Send the information in one message."},
     "info.done": {"km": "បានបន្ថែមព័ត៌មានទៅបណ្ដឹង {ref}។", "en": "The information was added to complaint {ref}."},
     "feedback.yes": {

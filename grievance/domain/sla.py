@@ -29,6 +29,7 @@ class Clock(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     RESOLVE = "resolve"
     KEEP_IN_LOOP = "keep_in_loop"
+    APPEAL = "appeal"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Policy:
     warn_percent: int = 80
     escalate_after_days: int = 5
     reopen_window_days: int = 30
+    appeal_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ TERMS: tuple[Term, ...] = (
     Term("warn_percent", 1, 99, "percent"),
     Term("escalate_after_days", 1, 60),
     Term("reopen_window_days", 1, 365, "days"),
+    Term("appeal_days", 1, 60),
 )
 
 

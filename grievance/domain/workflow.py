@@ -55,6 +55,8 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
+    DECIDE_APPEAL = "decide_appeal"
+    REFER = "refer"
 
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
@@ -74,6 +76,9 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.ESCALATE: (OPEN_STATUSES, None),
     Action.REQUEST_EXTENSION: (OPEN_STATUSES - {Status.RECEIVED}, None),
     Action.DECIDE_EXTENSION: (OPEN_STATUSES, None),
+    # An appeal is decided on the reopened case; the decision answers it again (cases/appeals.py).
+    Action.DECIDE_APPEAL: (frozenset({Status.REOPENED}), None),
+    Action.REFER: (OPEN_STATUSES | FINISHED_STATUSES, None),
 }
 
 DEFAULT_REOPEN_WINDOW_DAYS = 30

@@ -101,6 +101,19 @@ class NewCodeForm(FlaskForm):
     submit = SubmitField(_l("Issue a new tracking code"))
 
 
+class DeskFeedbackForm(FlaskForm):
+    solved = RadioField(
+        _l("Did the answer solve the person's problem?"),
+        choices=[
+            ("yes", _l("Yes")),
+            ("no", _l("No: open an appeal")),
+            ("council", _l("No, and the person wants the National Social Protection Council to review it")),
+        ],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField(_l("Record the answer"))
+
+
 class VisitForm(FlaskForm):
     note = TextAreaField(_l("What did the person ask or say?"), validators=[DataRequired(), CleanText(2000)])
     submit = SubmitField(_l("Record the visit"))

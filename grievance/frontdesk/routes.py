@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.frontdesk import service
-from grievance.frontdesk.forms import FileForm, LookupForm, NewCodeForm, ReceiptForm, ShowIdentityForm, VisitForm
+from grievance.frontdesk.forms import (
+    DeskFeedbackForm,
+    FileForm,
+    LookupForm,
+    NewCodeForm,
+    ReceiptForm,
+    ShowIdentityForm,
+    VisitForm,
+)
 from grievance.i18n import current_locale
 from grievance.intake import mapping
 from grievance.intake import service as intake
@@ -126,7 +134,29 @@ def show(case_id: int):
         timeline=service.desk_timeline(case),
         visit=VisitForm(),
         show_identity=ShowIdentityForm(),
+        feedback=DeskFeedbackForm(),
     )
+
+
+@bp.post("/cases/<int:case_id>/feedback")
+def feedback(case_id: int):
+    """The person present answers "did this solve your problem?" (a "no" in time is an appeal)."""
+    from grievance.cases.service import TransitionRefused
+
+    case = _load(case_id)
+    form = DeskFeedbackForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the person's answer."), "error")
+        return redirect(url_for("frontdesk.show", case_id=case.id), 303)
+    try:
+        service.record_feedback(case, current_user, form.solved.data)
+        db.session.commit()
+    except TransitionRefused:
+        db.session.rollback()
+        flash(_("This complaint has no answer to give feedback on yet."), "error")
+        return redirect(url_for("frontdesk.show", case_id=case.id), 303)
+    flash(_("The answer was recorded."), "success")
+    return redirect(url_for("frontdesk.show", case_id=case.id), 303)
 
 
 @bp.post("/cases/<int:case_id>/identity")
@@ -163,6 +193,7 @@ def visit(case_id: int):
             timeline=service.desk_timeline(case),
             visit=form,
             show_identity=ShowIdentityForm(),
+            feedback=DeskFeedbackForm(),
         )
         return page, 400
     service.record_visit(case, current_user, form.note.data)

@@ -128,6 +128,18 @@ def record_visit(case: Case, actor: User, note: str, *, now: datetime | None = N
     return _desk_event("visit", case, actor, now, note=note)
 
 
+def record_feedback(case: Case, actor: User, answer: str, *, now: datetime | None = None) -> None:
+    """The person present answers "did this solve your problem?"; a "no" opens the appeal as on the web."""
+    from grievance.cases import service as case_service
+
+    _require_desk_case(case, actor, "record the complainant's answer")
+    if answer not in ("yes", "no", "council"):
+        raise ValueError(f"unknown answer: {answer}")
+    case_service.record_feedback(
+        case, answer == "yes", now=now, council=answer == "council", via="in_person", actor=actor
+    )
+
+
 def _require_desk_case(case: Case, actor: User, action: str) -> None:
     """Refused unless the case is one this desk may open (never a misconduct complaint)."""
     require(get_case(actor, case.id) is not None, action, actor, hidden=True)

@@ -172,7 +172,11 @@ class AddInformationForm(TrackForm):
 class FeedbackForm(TrackForm):
     solved = RadioField(
         _l("Did this solve your problem?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[
+            ("yes", _l("Yes")),
+            ("no", _l("No")),
+            ("council", _l("No, and I want the National Social Protection Council to review it")),
+        ],
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Send my answer"))

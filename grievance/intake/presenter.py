@@ -47,6 +47,9 @@ EVENT_WORDS = {
     "code_reissued": _l("A new tracking code was issued"),
     "due_moved": _l("Dates moved: offices closed"),
     "due_extended": _l("More time to answer"),
+    "appeal": _l("Appeal opened"),
+    "appeal_decided": _l("Appeal decided"),
+    "referral": _l("Referred to another body"),
 }
 
 
@@ -97,6 +100,19 @@ class PublicView:
     events: list[PublicEvent]
     can_add_information: bool
     can_give_feedback: bool
+    appeal: AppealView | None = None
+
+
+@dataclass
+class AppealView:
+    """The latest appeal as the complainant reads it (no reviewer's name)."""
+
+    started_at: datetime
+    due: datetime
+    by_council: bool
+    decided_at: datetime | None
+    outcome: str | None
+    late: bool
 
 
 def local(dt: datetime | None) -> datetime | None:
@@ -132,10 +148,52 @@ def _public_message(case: Case, kind: str, payload: dict, locale: str = "km") ->
         )
     if kind == "feedback":
         return str(_l("Yes") if payload.get("solved") else _l("No"))
+    if kind in ("appeal", "appeal_decided", "referral"):
+        return _appeal_message(case, kind, payload, locale)
     if kind == "reopen" and payload.get("appeal"):
         return str(_l("You said the answer did not solve your problem, so your complaint is now an appeal."))
     message = payload.get("message")
     return None if message is None else disclosure.redact(case, message)
+
+
+def _appeal_message(case: Case, kind: str, payload: dict, locale: str) -> str:
+    """The appeal's steps in the reader's words; the reviewer's reason through the one redaction."""
+    if kind == "referral":
+        body = str(labels.OUTSIDE_BODY.get(payload.get("body"), payload.get("body")))
+        text = str(
+            _l(
+                "Your complaint was referred to %(body)s on %(day)s.",
+                body=body,
+                day=_day(payload.get("referred_on"), locale),
+            )
+        )
+        note = disclosure.redact(case, payload.get("note") or "")
+        return f"{text} {note}".strip()
+    due = labels.day(local(datetime.fromisoformat(payload["due_at"])), locale)
+    if kind == "appeal":
+        if payload.get("reviewer_body") == "council":
+            return str(
+                _l("The National Social Protection Council will review your appeal and decide by %(day)s.", day=due)
+            )
+        return str(_l("A reviewer who did not give the first answer will decide your appeal by %(day)s.", day=due))
+    text = (
+        str(labels.APPEAL_OUTCOME.get(payload.get("outcome"), ""))
+        + ". "
+        + str(_l("Reason: %(reason)s", reason=disclosure.redact(case, payload.get("reason") or "")))
+    )
+    if payload.get("regulator_days"):
+        text += " " + str(regulator_words(payload["regulator_days"]))
+    return text
+
+
+def regulator_words(days: int) -> str:
+    return str(
+        _l(
+            "This is the fund's final answer. If you disagree, you may take your complaint to the Social Security "
+            "Regulator within %(days)s days of this answer.",
+            days=days,
+        )
+    )
 
 
 def _day(iso: str | None, locale: str) -> str:
@@ -168,4 +226,22 @@ def public_view(case: Case, locale: str) -> PublicView:
         events=events,
         can_add_information=case.is_open,
         can_give_feedback=case.status in ("resolved", "rejected") and case.satisfied is None,
+        appeal=_appeal_view(case),
+    )
+
+
+def _appeal_view(case: Case) -> AppealView | None:
+    from grievance.cases import appeals
+
+    found = appeals.appeals_of(case)
+    if not found:
+        return None
+    a = found[-1]
+    return AppealView(
+        started_at=local(a.started_at),
+        due=local(a.due_at),
+        by_council=a.reviewer_body == "council",
+        decided_at=local(a.decided_at),
+        outcome=None if a.outcome is None else str(labels.APPEAL_OUTCOME[a.outcome]),
+        late=a.breached_at is not None,
     )

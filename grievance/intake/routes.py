@@ -500,7 +500,8 @@ def feedback():
     if case is None:
         return _not_found(form)
     try:
-        case_service.record_feedback(case, form.solved.data == "yes")
+        answer = form.solved.data
+        case_service.record_feedback(case, answer == "yes", council=answer == "council", via="web")
         db.session.commit()
     except case_service.TransitionRefused:
         db.session.rollback()

@@ -1,5 +1,6 @@
 """All models, imported so Alembic and the app see one metadata."""
 
+from grievance.models.appeal import Appeal
 from grievance.models.audit import ChainHead, Event
 from grievance.models.case import (
     ApiSubmission,
@@ -22,6 +23,7 @@ from grievance.models.setting import Setting
 from grievance.models.user import AccountToken, User
 
 __all__ = [
+    "Appeal",
     "AccountToken",
     "ChatLink",
     "Draft",

@@ -87,6 +87,7 @@ class SlaPolicy(db.Model):
     warn_percent: Mapped[int] = mapped_column(Integer, default=80)
     escalate_after_days: Mapped[int] = mapped_column(Integer, default=5)
     reopen_window_days: Mapped[int] = mapped_column(Integer, default=30)
+    appeal_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -38,6 +38,9 @@ EVENT_WORDS = {
         "reopen": "reopened",
         "transfer": "transferred to another fund",
         "due_extended": "more time to answer, a new answer date",
+        "appeal": "appealed: the complainant says the answer did not solve the problem",
+        "appeal_decided": "appeal decided",
+        "referral": "referred to an outside body",
     },
     "km": {
         "acknowledge": "បានទទួលស្គាល់",
@@ -50,6 +53,9 @@ EVENT_WORDS = {
         "reopen": "បានបើកឡើងវិញ",
         "transfer": "បានផ្ទេរទៅមូលនិធិផ្សេង",
         "due_extended": "ពេលបន្ថែមដើម្បីឆ្លើយតប និងថ្ងៃឆ្លើយតបថ្មី",
+        "appeal": "បានប្តឹងឧទ្ធរណ៍៖ អ្នកប្តឹងថាចម្លើយមិនបានដោះស្រាយបញ្ហា",
+        "appeal_decided": "បានសម្រេចលើបណ្តឹងឧទ្ធរណ៍",
+        "referral": "បានបញ្ជូនទៅស្ថាប័នខាងក្រៅ",
     },
 }
 FLAG_WORDS = {

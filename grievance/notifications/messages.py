@@ -47,6 +47,28 @@ COMPLAINANT_SMS = {
             "The reason is on the tracking page."
         ),
     },
+    "appeal": {
+        "km": "ពាក្យបណ្តឹង {ref} ឥឡូវជាបណ្តឹងឧទ្ធរណ៍។ អ្នកពិនិត្យម្នាក់ដែលមិនមែនជាអ្នកឆ្លើយលើកដំបូង នឹងសម្រេចត្រឹមថ្ងៃ {due}។",
+        "en": ("Complaint {ref} is now an appeal. A reviewer who did not give the first answer will decide by {due}."),
+    },
+    "appeal_decided": {
+        "km": "បណ្តឹងឧទ្ធរណ៍សម្រាប់ពាក្យបណ្តឹង {ref} ត្រូវបានសម្រេច។ មើលការសម្រេច និងមូលហេតុនៅលើទំព័រតាមដាន។",
+        "en": "The appeal on complaint {ref} was decided. The decision and its reason are on the tracking page.",
+    },
+    "appeal_decided_regulated": {
+        "km": (
+            "បណ្តឹងឧទ្ធរណ៍សម្រាប់ពាក្យបណ្តឹង {ref} ត្រូវបានសម្រេច (មើលទំព័រតាមដាន)។ "
+            "បើអ្នកមិនយល់ព្រម អ្នកអាចប្តឹងទៅនិយ័តករសន្តិសុខសង្គមក្នុងរយៈពេល {days} ថ្ងៃ។"
+        ),
+        "en": (
+            "The appeal on complaint {ref} was decided (see the tracking page). If you disagree, you may "
+            "take it to the Social Security Regulator within {days} days."
+        ),
+    },
+    "referral": {
+        "km": "ពាក្យបណ្តឹង {ref} ត្រូវបានបញ្ជូនទៅស្ថាប័នខាងក្រៅ។ មើលព័ត៌មាននៅលើទំព័រតាមដាន។",
+        "en": "Complaint {ref} was referred to an outside body. See the tracking page.",
+    },
 }
 
 STAFF_EMAIL = {
@@ -69,6 +91,24 @@ STAFF_EMAIL = {
             "បុគ្គលិកម្នាក់បានបើកមើលព័ត៌មានផ្ទាល់ខ្លួនរបស់អ្នកប្តឹងញឹកញាប់ជាងការកំណត់ក្នុងមួយម៉ោង "
             "(ចុងក្រោយលើករណី {ref})។ /oversight/identity-access",
         ),
+    },
+    "appeal_opened": {
+        "en": (
+            "Appeal to review: {ref}",
+            "The complainant of case {ref} ({fund}) says the answer did not solve the problem. "
+            "Review the appeal before its due date.",
+        ),
+        "km": (
+            "បណ្តឹងឧទ្ធរណ៍ត្រូវពិនិត្យ៖ {ref}",
+            "អ្នកប្តឹងនៃករណី {ref} ({fund}) ថាចម្លើយមិនបានដោះស្រាយបញ្ហា។ សូមពិនិត្យបណ្តឹងឧទ្ធរណ៍មុនថ្ងៃកំណត់។",
+        ),
+    },
+    "appeal_breach": {
+        "en": (
+            "Appeal decision late: {ref}",
+            "The appeal on case {ref} ({fund}) has passed its due date without a decision.",
+        ),
+        "km": ("ការសម្រេចបណ្តឹងឧទ្ធរណ៍យឺត៖ {ref}", "បណ្តឹងឧទ្ធរណ៍លើករណី {ref} ({fund}) ហួសថ្ងៃកំណត់ដោយគ្មានការសម្រេច។"),
     },
     "extension_requested": {
         "en": ("Extension requested: {ref}", "An officer asked for more time on case {ref} ({fund})."),
@@ -105,7 +145,13 @@ def account_email(kind: str, language: str, **values: object) -> tuple[str, str]
 
 
 def complainant_sms(
-    kind: str, reference: str, language: str, *, due: datetime | None = None, khmer_digits: bool = False
+    kind: str,
+    reference: str,
+    language: str,
+    *,
+    due: datetime | None = None,
+    khmer_digits: bool = False,
+    days: int | None = None,
 ) -> str | None:
     """The SMS about a public event; `due` (an extension's new answer date) as the reader writes a day."""
     texts = COMPLAINANT_SMS.get(kind)
@@ -113,7 +159,8 @@ def complainant_sms(
         return None
     lang = language if language in texts else "km"
     day = "" if due is None else dates.day(due.astimezone(TZ), lang, khmer=khmer_digits)
-    return texts[lang].format(ref=reference, due=day)
+    count = "" if days is None else dates.number(days, lang, khmer=khmer_digits)
+    return texts[lang].format(ref=reference, due=day, days=count)
 
 
 def staff_email(kind: str, case: Case, language: str) -> tuple[str, str]:

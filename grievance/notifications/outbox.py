@@ -74,12 +74,14 @@ def text_of(msg: OutboxMessage) -> str:
     return msg.body.replace("{secret}", msg.secret) if msg.secret else msg.body
 
 
-def notify_complainant(case: Case, event_kind: str, event_seq: int, *, due: datetime | None = None) -> None:
+def notify_complainant(
+    case: Case, event_kind: str, event_seq: int, *, due: datetime | None = None, days: int | None = None
+) -> None:
     """News of a public event, reference only (and the new answer date `due` of an extension): by SMS
     to a complainant who gave a phone and asked for updates, and to every Telegram chat that asked for
     news of this case."""
     body = messages.complainant_sms(
-        event_kind, case.reference, case.language, due=due, khmer_digits=khmer_digits_chosen()
+        event_kind, case.reference, case.language, due=due, khmer_digits=khmer_digits_chosen(), days=days
     )
     if body is None:
         return

@@ -574,7 +574,55 @@ def month_figures(month: Month, fund_code: str | None = None) -> dict:
         "trend": found["trend"],
         "flagged_cases": found["flagged_cases"],
         "intake": found["intake"],
+        "appeals": appeal_figures(month, funds),
     }
+
+
+APPEAL_KEYS = ("opened", "decided", "on_time", "overturned")
+
+
+def appeal_figures(month: Month, funds: list[str]) -> dict:
+    """Appeals per fund holding the case: opened in the month, decided in it, decided by their own
+    due date, and decided against the first answer; rates of those decided."""
+    from grievance.models import Appeal
+
+    start, end = month.bounds()
+    blocks = {code: dict.fromkeys(APPEAL_KEYS, 0) for code in funds}
+    opened = (
+        select(Fund.code, func.count())
+        .select_from(Appeal)
+        .join(Case, Case.id == Appeal.case_id)
+        .join(Fund, Fund.id == Case.fund_id)
+        .where(Appeal.started_at >= start, Appeal.started_at < end)
+        .group_by(Fund.code)
+    )
+    for code, n in db.session.execute(opened):
+        if code in blocks:
+            blocks[code]["opened"] = n
+    decided = (
+        select(
+            Fund.code,
+            func.count(),
+            func.sum(case((Appeal.decided_at <= Appeal.due_at, 1), else_=0)),
+            func.sum(case((Appeal.outcome == "overturned", 1), else_=0)),
+        )
+        .select_from(Appeal)
+        .join(Case, Case.id == Appeal.case_id)
+        .join(Fund, Fund.id == Case.fund_id)
+        .where(Appeal.decided_at >= start, Appeal.decided_at < end)
+        .group_by(Fund.code)
+    )
+    for code, n, on_time, overturned in db.session.execute(decided):
+        if code in blocks:
+            blocks[code].update(decided=n, on_time=int(on_time or 0), overturned=int(overturned or 0))
+    total = {key: sum(b[key] for b in blocks.values()) for key in APPEAL_KEYS}
+
+    def rated(block: dict) -> dict:
+        block["on_time_pct"] = _pct(block["on_time"], block["decided"])
+        block["overturned_pct"] = _pct(block["overturned"], block["decided"])
+        return block
+
+    return {"funds": [rated({"code": code, **blocks[code]}) for code in funds], "total": rated(total)}
 
 
 # ---------------------------------------------------------------------------------------

@@ -364,6 +364,8 @@ class Mirror:
     label: str
     # (payload key or "@case"/"@actor"/"@at", column) pairs that must agree
     fields: tuple[tuple[str, str], ...]
+    # Further event kinds that also carry the whole row (its latest such event must agree with it)
+    also: tuple[str, ...] = ()
 
 
 MIRRORS = (
@@ -387,8 +389,31 @@ MIRRORS = (
         "identity-access alert",
         (("user_id", "user_id"), ("views", "views")),
     ),
+    Mirror(
+        "appeals",
+        "appeal",
+        "appeal_id",
+        "appeal",
+        (
+            ("@case", "case_id"),
+            ("started_at", "started_at"),
+            ("due_at", "due_at"),
+            ("warn_at", "warn_at"),
+            ("appeal_days", "appeal_days"),
+            ("reviewer_body", "reviewer_body"),
+            ("via", "via"),
+            ("resolver_id", "resolver_id"),
+            ("reviewer_id", "reviewer_id"),
+            ("outcome", "outcome"),
+            ("reason", "reason"),
+            ("decided_at", "decided_at"),
+            ("warned_at", "warned_at"),
+            ("breached_at", "breached_at"),
+        ),
+        also=("appeal_decided", "appeal_warning", "appeal_breach"),
+    ),
 )
-MIRRORED_KINDS = {m.kind: m for m in MIRRORS}
+MIRRORED_KINDS = {kind: m for m in MIRRORS for kind in (m.kind, *m.also)}
 
 
 def mirror_payload_value(event_row, payload: dict, key: str):
@@ -515,7 +540,8 @@ def verify_record(checkpoint_file: Path | None = None, *, progress: Progress | N
                 latest_state.record(row.case_id, row.seq, row.state_digest)
             if row.kind in MIRRORED_KINDS:
                 payload = json.loads(row.payload)
-                mirrored[row.kind][payload.get(MIRRORED_KINDS[row.kind].id_key)] = (row, payload)
+                mirror = MIRRORED_KINDS[row.kind]
+                mirrored[mirror.kind][payload.get(mirror.id_key)] = (row, payload)
             elif row.kind == "identity_alert_handled":
                 handled_alerts.add(json.loads(row.payload).get("alert_id"))
             count += 1

@@ -151,6 +151,9 @@ def sweep(now: datetime | None = None, *, batch: int = 2000) -> SweepReport:
                 if not recorded:
                     break
         db.session.flush()
+    from grievance.cases import appeals  # appeal clocks: their own rows, warned and breached the same way
+
+    appeals.sweep(now, report)
     return report
 
 

@@ -25,6 +25,7 @@ NEW = {
     "warn_percent": 50,
     "escalate_after_days": 1,
     "reopen_window_days": 7,
+    "appeal_days": 4,
 }
 
 

@@ -30,6 +30,9 @@ EXPECTED: dict[Action, dict[Status, Status | str]] = {
     Action.ESCALATE: {s: SAME for s in OPEN},
     Action.REQUEST_EXTENSION: {A: SAME, P: SAME, W: SAME, RO: SAME},
     Action.DECIDE_EXTENSION: {s: SAME for s in OPEN},
+    # The appeal is decided on the reopened case (the service then answers it: cases/appeals.py).
+    Action.DECIDE_APPEAL: {RO: SAME},
+    Action.REFER: {s: SAME for s in (*OPEN, S, J)},
 }
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=timezone.utc)
@@ -38,7 +41,7 @@ GRID = [(action, status) for action in Action for status in Status]
 
 def test_the_expected_table_names_every_action():
     assert set(EXPECTED) == set(Action)
-    assert len(GRID) == len(Action) * len(Status) == 15 * 8
+    assert len(GRID) == len(Action) * len(Status) == 17 * 8
 
 
 def _attempt(action: Action, status: Status) -> Status:

@@ -71,6 +71,10 @@ TABLE: dict[str, Rule] = {
     "cases.show": Rule(CASE_VIEWERS, CASE_VIEWERS),
     "cases.act": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), CASE_VIEWERS),
     "cases.identity": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), CASE_VIEWERS),
+    # appeals: the handling fund's staff and the council reach the forms; the service then
+    # refuses the officer who answered and keeps a council appeal for the council
+    "appeals.decide": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),
+    "appeals.refer": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),
     "cases.attachment": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), per_case(FUND_STAFF["a"], FUND_STAFF["b"])),
     # printable documents and scorecards
     "reports.archive": Rule(roles("supervisor", COUNCIL)),
@@ -106,6 +110,7 @@ TABLE: dict[str, Rule] = {
     "frontdesk.receipt_pdf": Rule(frozenset({"frontdesk"})),
     "frontdesk.show": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
     "frontdesk.visit": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
+    "frontdesk.feedback": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
     # a lost code: the desk opens the name on record (recorded) and issues a new code
     "frontdesk.identity": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),
     "frontdesk.new_code": Rule(DESK_SEES, per_case(STAFF, STAFF - {"frontdesk"})),

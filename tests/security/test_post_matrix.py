@@ -242,6 +242,17 @@ def _handle_identity_alert(ctx, kind, role):
     return Attempt(f"/oversight/identity-access/alerts/{alert.id}/handle", {}, handled)
 
 
+def _appeal_decide(ctx, kind):
+    case = ctx.fresh(kind, "appealed")
+    data = {"version": case.version, "decision": "upheld", "new_outcome": "", "reason": "The payment was made."}
+    return Attempt(f"/cases/{case.id}/appeal/decide", data, _event_added(ctx, case, "appeal_decided"))
+
+
+def _desk_feedback(ctx, kind):
+    case = ctx.fresh(kind, "resolved")
+    return Attempt(f"/frontdesk/cases/{case.id}/feedback", {"solved": "no"}, _event_added(ctx, case, "feedback"))
+
+
 def _monitor(path: str, event: str, **data):
     return _case_bound(path, lambda ctx, case: _event_added(ctx, case, event), **data)
 
@@ -552,6 +563,32 @@ POSTS: dict[str, Rule] = {
         KINDS,
         hidden=lambda kind: {"frontdesk"} - DESK_SEES[kind],
     ),
+    # appeals: decided by the fund's staff other than the officer who answered (the handler here),
+    # so on case A its supervisor; a referral outside is recorded by the handlers and the council
+    "appeals.decide": Rule(
+        lambda kind: SUPERVISORS[kind],
+        lambda ctx, kind, role: _appeal_decide(ctx, kind),
+        KINDS,
+        hidden=lambda kind: STAFF - CASE_VIEWERS[kind],
+    ),
+    "appeals.refer": Rule(
+        lambda kind: HANDLERS[kind] | {"oversight"},
+        _case_bound(
+            "/cases/{id}/appeal/refer",
+            lambda ctx, case: _event_added(ctx, case, "referral"),
+            body="ssr",
+            referred_on=NOW.date().isoformat(),
+            note="matrix",
+        ),
+        KINDS,
+        hidden=lambda kind: STAFF - CASE_VIEWERS[kind],
+    ),
+    "frontdesk.feedback": Rule(
+        lambda kind: DESK_SEES[kind],
+        lambda ctx, kind, role: _desk_feedback(ctx, kind),
+        KINDS,
+        hidden=lambda kind: {"frontdesk"} - DESK_SEES[kind],
+    ),
     # one's own account
     "auth.password": Rule(lambda kind: STAFF, _password),
     "auth.totp_setup": Rule(only("admin", "oversight", "supervisor"), _totp_setup),
@@ -672,6 +709,10 @@ class Ctx:
             cases.resolve(case, handler, "remedied", "Paid.")
         if state == "extension_pending":
             cases.request_extension(case, handler, 3, "more time")
+        if state == "appealed":  # the handler answered, the complainant said "not solved"
+            cases.start(case, handler)
+            cases.resolve(case, handler, "remedied", "Paid.")
+            cases.record_feedback(case, False)
         db.session.commit()
         return (case, code) if with_code else case
 
