@@ -226,8 +226,12 @@ class TimelineItem:
     payload: dict
 
 
-def _action_forms(user: User, case: Case) -> dict:
-    """The action forms this user may use on this case now."""
+def _action_forms(user: User, case: Case, kept: tuple[str, dict] | None = None) -> dict:
+    """The action forms this user may use on this case now.
+
+    `kept` is (action, typed values) of an action refused because the case changed meanwhile: that
+    form comes back with what the officer typed and the version saved now, to check and send again.
+    """
     if not permissions.can_act(user, case):
         return {}
     allowed = {a.value for a in allowed_actions(Status(case.status))}
@@ -248,6 +252,10 @@ def _action_forms(user: User, case: Case) -> dict:
         if name == "decide_extension":
             form.request_id.data = pending[0].id
         spec.prepare(form, case)
+        if kept is not None and kept[0] == name:
+            for field in form:
+                if field.name in kept[1] and field.name not in ("csrf_token", "version", "submit"):
+                    field.data = kept[1][field.name]
         forms[name] = (spec, form)
     return forms
 
@@ -264,7 +272,7 @@ def _readable(user: User, case: Case, payload_text: str) -> dict:
     return payload
 
 
-def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
+def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tuple[str, dict] | None = None) -> dict:
     events = audit.case_events(case.id)
     actors = {
         u.id: u.name
@@ -307,7 +315,7 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False) -> dict:
         "pending_extensions": svc.pending_extensions(case),
         # Evidence reaches the handling fund whatever the identity mode (anonymous is the default).
         "attachments": case.attachments if may_see_identity else [],
-        "forms": _action_forms(user, case),
+        "forms": _action_forms(user, case, kept),
         "local": local,
         "appeal_panel": _appeal_panel(user, case),
     }

@@ -110,7 +110,11 @@ def act(case_id: int, action: str):
             _("This case changed while you were looking at it. Reload and check before acting again."),
             "error",
         )
-        return redirect(url_for("cases.show", case_id=case.id), 303)
+        # Give back what the officer typed (a redirect would drop it), on the page as it is now.
+        typed = {f.name: f.data for f in form if f.name not in ("csrf_token", "version", "submit")}
+        db.session.expire_all()
+        case = _load(case_id)
+        return render_template("cases/case.html", **queries.case_page(current_user, case, kept=(action, typed)))
     except svc.TransitionRefused as refused:
         db.session.rollback()
         flash(_refusal_message(refused), "error")
