@@ -26,6 +26,9 @@ def can_see_identity(user: User | None, case: Case) -> bool:
         # read-only oversight role reads figures and flags, never a complainant (issue 14).
         if user.fund_id is None or case.fund_id != user.fund_id:
             return False
+        if has_open_retaliation_flag(case):
+            # Issue 16: an open retaliation flag locks the complainant to the council.
+            return False
         return not case.category.sensitive or (user.fund is not None and user.fund.kind == "oversight")
     if user.role == "monitor":
         # A named complainant of a case the monitor's organisation filed; never confidential or anonymous.
@@ -35,6 +38,23 @@ def can_see_identity(user: User | None, case: Case) -> bool:
             and case.identity_mode == "named"
         )
     return False
+
+
+def has_open_retaliation_flag(case: Case) -> bool:
+    """An open retaliation flag on this case (read live: locking must take effect at once)."""
+    from sqlalchemy import select
+
+    from grievance.extensions import db
+    from grievance.models import CaseFlag
+
+    if case.id is None:
+        return False
+    found = db.session.execute(
+        select(CaseFlag.id).where(
+            CaseFlag.case_id == case.id, CaseFlag.kind == "retaliation", CaseFlag.status == "open"
+        )
+    ).first()
+    return found is not None
 
 
 def known_identity(case: Case) -> list[str | None]:
