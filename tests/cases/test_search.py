@@ -56,3 +56,12 @@ def test_phone_search_refused_without_identity_and_recorded_with(app, db, make):
     assert [c.id for c in found] == [case.id]
     kinds = db.session.execute(select(Event.kind).where(Event.case_id == case.id)).scalars().all()
     assert "identity_view" in kinds
+
+
+def test_the_queue_page_finds_a_khmer_word_and_says_when_only_references_were_searched(client, login_as, make):
+    case, _ = make.case("NSAF-CT-MISSING", now=T0, description=SENTENCE)
+    login_as("officer", fund="NSAF")
+    page = client.get("/cases/", query_string={"q": "ប្រាក់"}).get_data(as_text=True)
+    assert f">{case.reference}</a>" in page
+    short = client.get("/cases/", query_string={"q": "ab"}).get_data(as_text=True)
+    assert "only references starting with them are searched" in short
