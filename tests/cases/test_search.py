@@ -64,4 +64,5 @@ def test_the_queue_page_finds_a_khmer_word_and_says_when_only_references_were_se
     page = client.get("/cases/", query_string={"q": "ប្រាក់"}).get_data(as_text=True)
     assert f">{case.reference}</a>" in page
     short = client.get("/cases/", query_string={"q": "ab"}).get_data(as_text=True)
-    assert "only references starting with them are searched" in short
+    assert "ស្វែងរកតែលេខយោងដែលចាប់ផ្ដើមដោយតួអក្សរទាំងនោះប៉ុណ្ណោះ" in short  # Khmer first
+    assert "ស្វែងរកតែលេខយោង" not in client.get("/cases/", query_string={"q": "ប្រាក់"}).get_data(as_text=True)
