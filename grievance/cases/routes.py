@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grievance.cases import permissions, queries
+from grievance.cases import permissions, queries, search
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
@@ -35,7 +35,11 @@ def _load(case_id: int):
 @login_required
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
-    return render_template("cases/queue.html", **queries.queue_context(current_user, filters))
+    text = request.args.get("q", "").strip()[:200]
+    found = search.search(current_user, text) if text else None
+    return render_template(
+        "cases/queue.html", **queries.queue_context(current_user, filters), search_text=text, search_result=found
+    )
 
 
 @bp.get("/<int:case_id>")
