@@ -26,8 +26,9 @@ def can_see_identity(user: User | None, case: Case) -> bool:
         # read-only oversight role reads figures and flags, never a complainant (issue 14).
         if user.fund_id is None or case.fund_id != user.fund_id:
             return False
-        if has_open_retaliation_flag(case):
-            # Issue 16: an open retaliation flag locks the complainant to the council.
+        if has_open_retaliation_flag(case) and not (user.fund is not None and user.fund.kind == "oversight"):
+            # Issue 16: an open retaliation flag locks the complainant to the council (its triage
+            # desk is the oversight fund's staff; the fund's own staff lose access while it is open).
             return False
         return not case.category.sensitive or (user.fund is not None and user.fund.kind == "oversight")
     if user.role == "monitor":
