@@ -322,6 +322,7 @@ def seed_admin_demo(now: datetime) -> None:
             "warn_percent": 75,
             "escalate_after_days": 3,
             "reopen_window_days": 30,
+            "appeal_days": 10,
         },
         now=now,
     )

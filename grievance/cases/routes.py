@@ -118,7 +118,8 @@ def act(case_id: int, action: str):
         typed = {f.name: f.data for f in form if f.name not in ("csrf_token", "version", "submit")}
         db.session.expire_all()
         case = _load(case_id)
-        return render_template("cases/case.html", **queries.case_page(current_user, case, kept=(action, typed)))
+        page = render_template("cases/case.html", **queries.case_page(current_user, case, kept=(action, typed)))
+        return page, 409
     except svc.TransitionRefused as refused:
         db.session.rollback()
         flash(_refusal_message(refused), "error")

@@ -28,7 +28,7 @@ def test_stale_public_update_and_note_come_back_with_the_typed_text(client, logi
 
     response = client.post(f"/cases/{case.id}/public_update", data={"version": seen, "message": "ព័ត៌មានថ្មីសម្រាប់អ្នក"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert _field(page, "public_update", "message") == "ព័ត៌មានថ្មីសម្រាប់អ្នក"
     # The form now carries the version saved now, so sending it again after checking works.
     assert f'value="{now_version}"' in page
