@@ -7,6 +7,8 @@ a word-token match. Results are always inside `permissions.visible_cases` (the q
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +30,14 @@ class SearchResult:
     reference_only: bool = False  # the query was too short for words: reference prefix only
 
 
+_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _query_text(text: str | None) -> str:
+    """What was typed, as text a database can compare: NFC, without controls (PostgreSQL refuses NUL)."""
+    return unicodedata.normalize("NFC", _UNSEARCHABLE.sub(" ", text or "")).strip()
+
+
 def _escape(text: str) -> str:
     """The text as a LIKE literal: `%`, `_` and the escape character itself lose their meaning."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -35,7 +45,7 @@ def _escape(text: str) -> str:
 
 def search(user: User, text: str, *, limit: int = LIMIT) -> SearchResult:
     """Cases the user may see whose reference starts with `text` or whose description holds it."""
-    text = (text or "").strip()
+    text = _query_text(text)
     if not text:
         return SearchResult()
     pattern = _escape(text)
@@ -57,7 +67,7 @@ def search_phone(
 ) -> list[Case]:
     """Cases whose complainant has this phone, for one who may see identity; each shown is an identity view."""
     permits.require(user.role in ("officer", "supervisor"), "search complainants by phone", user)
-    digits = (phone or "").strip()
+    digits = _query_text(phone)
     if len(digits) < 6:
         return []
     query = (
