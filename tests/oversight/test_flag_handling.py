@@ -69,3 +69,23 @@ def test_a_retaliation_flag_mails_the_councils_members_at_once_in_their_language
     assert notify.notify_flag(case, _flag(case, monitor, "disputed"), "Informal Workers Union") == 1
     recipients = set(_db.session.execute(select(OutboxMessage.recipient)).scalars())
     assert fund_supervisor.email in recipients, "other kinds still go to the handling fund's supervisors"
+
+
+def test_the_case_timeline_names_a_flag_kind_in_the_readers_language(make, client, login_as):
+    from grievance.services import audit
+
+    case, _ = make.case("NSSF-INFORMAL", now=T0)
+    monitor = make.user("monitor", org="Informal Workers Union")
+    audit.append_event(
+        "monitor_flag",
+        case=case,
+        actor=monitor,
+        actor_label="monitor",
+        at=T0,
+        payload={"flag_id": 1, "kind": "disputed", "note": "paid?", "organisation": "Informal Workers Union"},
+    )
+    _db.session.commit()
+    login_as("officer", fund="NSSF")
+    page = client.get(f"/cases/{case.id}?lang=km").get_data(as_text=True)
+    assert "មិនយល់ព្រមនឹងដំណោះស្រាយ" in page and "· disputed" not in page
+    assert "Resolution disputed" in client.get(f"/cases/{case.id}?lang=en").get_data(as_text=True)
