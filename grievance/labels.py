@@ -75,6 +75,7 @@ EVENT = {
     "appeal_warning": _l("Appeal decision at risk"),
     "appeal_breach": _l("Appeal decision late"),
     "referral": _l("Referred to an outside body"),
+    "recategorise": _l("Category corrected"),
 }
 # Bodies outside the system a case may be referred to (cases/appeals.OUTSIDE_BODIES).
 OUTSIDE_BODY = {
@@ -166,6 +167,15 @@ def _shown_text(case, text: str | None) -> str:
     return disclosure.text_for(current_user, case, text)
 
 
+def _category_name(code: str | None) -> str:
+    """A category's name in the reader's language, from its code (the code itself if unknown)."""
+    from grievance.i18n import current_locale
+    from grievance.services import reference
+
+    category = reference.category_by_code(code) if code else None
+    return (code or "—") if category is None else category.name(current_locale())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["day"] = day
@@ -183,6 +193,7 @@ def init_app(app: Flask) -> None:
         output_label=lambda code: IDENTITY_OUTPUT.get(code, code or "—"),
         shown_text=_shown_text,
         province_name=province_name,
+        category_name=_category_name,
         status_labels=STATUS.items(),
         month_name=lambda n, lang=None: dates.month_name(n, _lang(lang)),
         sla_labels=SLA.items(),

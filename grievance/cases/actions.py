@@ -13,6 +13,7 @@ from grievance.cases import service as svc
 from grievance.extensions import db
 from grievance.i18n import current_locale
 from grievance.models import ExtensionRequest, Fund, User
+from grievance.services import reference
 
 
 def _noop(form, case) -> None:
@@ -29,6 +30,17 @@ def _fund_choices(form, case) -> None:
 def _transfer(case, user, form) -> None:
     fund = db.session.execute(select(Fund).where(Fund.code == form.fund.data)).scalar_one()
     svc.transfer(case, user, fund, form.message.data, expected_version=form.version.data)
+
+
+def _category_choices(form, case) -> None:
+    locale = current_locale()
+    form.category.choices = [
+        (c.code, c.name(locale)) for c in reference.active_categories() if c.id != case.category_id
+    ]
+
+
+def _recategorise(case, user, form) -> None:
+    svc.recategorise(case, user, form.category.data, form.message.data, expected_version=form.version.data)
 
 
 def _officer_choices(form, case) -> None:
@@ -135,6 +147,13 @@ ACTIONS: dict[str, ActionSpec] = {
         _l("Transferred; the clocks keep running."),
         prepare=_fund_choices,
     ),
+    "recategorise": ActionSpec(
+        _l("Correct the category"),
+        forms.RecategoriseForm,
+        _recategorise,
+        _l("Category corrected; routing was checked again and the clocks keep running."),
+        prepare=_category_choices,
+    ),
     "close": ActionSpec(
         _l("Close"),
         forms.PlainActionForm,
@@ -180,6 +199,7 @@ WORKFLOW_ACTION = {
     "resolve": "resolve",
     "reject": "reject",
     "transfer": "transfer",
+    "recategorise": "recategorise",
     "close": "close",
     "reopen": "reopen",
     "request_extension": "request_extension",

@@ -41,6 +41,14 @@ class TransferForm(VersionedForm):
     submit = SubmitField(_l("Transfer"))
 
 
+class RecategoriseForm(VersionedForm):
+    category = SelectField(_l("Correct category"), validators=[InputRequired()])
+    message = TextAreaField(
+        _l("Why the category is corrected (internal)"), validators=[DataRequired(), CleanText(2000)]
+    )
+    submit = SubmitField(_l("Correct the category"))
+
+
 class PlainActionForm(VersionedForm):
     submit = SubmitField(_l("Confirm"))
 

@@ -35,6 +35,7 @@ __all__ = [
     "close",
     "escalate",
     "provide_info",
+    "recategorise",
     "public_update",
     "reject",
     "reissue_tracking_code",
@@ -419,6 +420,81 @@ def transfer(
         },
     )
     db.session.refresh(case, ["fund"])
+
+
+def recategorise(
+    case: Case,
+    actor: User,
+    category_code: str,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    now=None,
+) -> Fund:
+    """Correct the case's category, with a reason; routing is checked again, the clocks keep running.
+
+    The case keeps its receipt, its due dates and the service-level terms it was received under.
+    If the routing table sends the new category elsewhere, the case moves to that fund in the same
+    change, with a public `transfer` event beside the internal `recategorise` one (so everything
+    that replays transfers counts it). Only the council's desk moves a case out of a category kept
+    with the council (complaints about officials), and a case moved into one goes to the council.
+    Returns the fund handling the case afterwards.
+    """
+    _require_handler(case, actor, Action.RECATEGORISE.value)
+    now = _now(now)
+    status = Status(case.status)
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused(Action.RECATEGORISE, status, "say why the category is corrected")
+    category = reference.category_by_code(category_code)
+    if category is None or not category.active:
+        raise TransitionRefused(Action.RECATEGORISE, status, "choose an active category")
+    if category.id == case.category_id:
+        raise TransitionRefused(Action.RECATEGORISE, status, "the case already has that category")
+    old_category, old_fund = case.category, case.fund
+    if old_category.sensitive and not permissions.is_council_desk(actor):
+        raise TransitionRefused(
+            Action.RECATEGORISE, status, "complaints about officials' misconduct stay with the council"
+        )
+    fund, office = reference.routing_decision(category, case.province_code, case.channel)
+    if category.sensitive and fund.kind != "oversight":
+        fund = db.session.execute(select(Fund).where(Fund.kind == "oversight").order_by(Fund.id)).scalars().first()
+        office = None
+    moves = fund.id != case.fund_id
+    values: dict[str, Any] = {"category_id": category.id}
+    if moves:
+        values.update(fund_id=fund.id, office=office, transfer_count=case.transfer_count + 1, assignee_id=None)
+        values.update(_public_update_values(case, now, status))
+    payload = {
+        "from_category": old_category.code,
+        "to_category": category.code,
+        "reason": reason,
+        "routed_to": fund.code,
+    }
+    _transition(
+        case,
+        Action.RECATEGORISE,
+        actor,
+        expected_version=expected_version,
+        now=now,
+        public=False,
+        payload=payload,
+        values=values,
+    )
+    db.session.refresh(case, ["category", "fund"])
+    if moves:
+        event = audit.append_event(
+            Action.TRANSFER.value,
+            case=case,
+            actor=actor,
+            actor_label=_actor_label(actor),
+            public=True,
+            at=now,
+            payload={"from_fund": old_fund.code, "to_fund": fund.code, "reason": reason, "recategorised": True},
+        )
+        outbox.notify_complainant(case, Action.TRANSFER.value, event.seq)
+        monitoring_notify.notify_followers(case, Action.TRANSFER.value, event.seq)
+    return case.fund
 
 
 def assign(

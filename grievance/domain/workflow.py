@@ -57,6 +57,7 @@ class Action(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     DECIDE_APPEAL = "decide_appeal"
     REFER = "refer"
+    RECATEGORISE = "recategorise"
 
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
@@ -79,6 +80,8 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     # An appeal is decided on the reopened case; the decision answers it again (cases/appeals.py).
     Action.DECIDE_APPEAL: (frozenset({Status.REOPENED}), None),
     Action.REFER: (OPEN_STATUSES | FINISHED_STATUSES, None),
+    # Correcting the category re-checks routing; the clocks keep running (cases/service.recategorise).
+    Action.RECATEGORISE: (OPEN_STATUSES, None),
 }
 
 DEFAULT_REOPEN_WINDOW_DAYS = 30

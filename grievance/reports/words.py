@@ -237,6 +237,7 @@ EVENT = {
     "close": ("បានបិទ", "Closed"),
     "reopen": ("បានបើកឡើងវិញ", "Reopened"),
     "transfer": ("បានផ្ទេរ", "Transferred"),
+    "recategorise": ("បានកែប្រភេទបណ្តឹង", "Category corrected"),
     "escalate": ("បានបញ្ជូនទៅក្រុមប្រឹក្សា", "Escalated"),
     "escalated": ("បានបញ្ជូនទៅក្រុមប្រឹក្សា", "Escalated"),
     "feedback": ("មតិរបស់អ្នកដាក់បណ្តឹង", "Complainant feedback"),

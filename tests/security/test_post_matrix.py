@@ -164,6 +164,7 @@ PRECONDITION = {
     "request_extension": "in_progress",
     "decide_extension": "extension_pending",
     "escalate": "in_progress",
+    "recategorise": "in_progress",
 }
 ACT_ALLOWED = {name: (lambda kind: HANDLERS[kind]) for name in ACTIONS}
 ACT_ALLOWED["assign"] = lambda kind: SUPERVISORS[kind]  # officers claim; giving a case to a colleague is a supervisor's
@@ -175,6 +176,8 @@ ACT_KINDS["transfer"] = (
     "c",
 )  # a misconduct complaint cannot leave the council (a rule of the case, not of roles)
 TRANSFER_TO = {"a": "NSSF", "b": "NSAF", "c": "NSAF"}
+# A correction that keeps the case with its handler (a misconduct complaint is corrected by the desk).
+RECATEGORISE_TO = {"a": "NSAF-CT-AMOUNT", "b": "NSSF-INJURY", "c": "MISCONDUCT", "m": "OTHER"}
 
 
 def _act_attempt(action: str):
@@ -183,6 +186,8 @@ def _act_attempt(action: str):
         data = {"version": case.version, "message": "matrix check", "outcome": "remedied", "extra_days": "3"}
         if action == "transfer":
             data["fund"] = TRANSFER_TO[kind]
+        if action == "recategorise":
+            data["category"] = RECATEGORISE_TO[kind]
         if action == "assign":
             data["assignee"] = str(ctx.colleague[kind].id)
         if action == "decide_extension":
