@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from grievance.intake.routes import bp as intake_bp
     from grievance.main import bp as main_bp
     from grievance.monitoring.admin import bp as monitor_admin_bp
+    from grievance.monitoring.flag_routes import bp as flags_bp
     from grievance.monitoring.routes import bp as monitoring_bp
     from grievance.oversight.routes import bp as oversight_bp
     from grievance.reports.routes import bp as reports_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(appeals_bp, url_prefix="/cases")
+    app.register_blueprint(flags_bp, url_prefix="/cases")
     app.register_blueprint(assisted_bp, url_prefix="/assisted")
     app.register_blueprint(api_bp, url_prefix="/open311/v2")
     app.register_blueprint(monitoring_bp, url_prefix="/monitor")

@@ -261,7 +261,7 @@ def _action_forms(user: User, case: Case, kept: tuple[str, dict] | None = None) 
 
 
 # Payload keys holding text a person typed: shown whole only to those who may see the complainant.
-TEXT_KEYS = ("message", "note", "reason")
+TEXT_KEYS = ("message", "note", "reason", "instruction", "answer", "outcome")
 
 
 def _readable(user: User, case: Case, payload_text: str) -> dict:
@@ -318,7 +318,14 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tu
         "forms": _action_forms(user, case, kept),
         "local": local,
         "appeal_panel": _appeal_panel(user, case),
+        "flag_panel": _flag_panel(user, case),
     }
+
+
+def _flag_panel(user: User, case: Case) -> dict:
+    from grievance.monitoring.flag_routes import panel
+
+    return panel(user, case)
 
 
 def _appeal_panel(user: User, case: Case) -> dict:

@@ -14,7 +14,7 @@ from grievance.models.case import (
 )
 from grievance.models.draft import ChatLink, Draft, InboundMessage, PendingUpload
 from grievance.models.figures import FigureSnapshot, FigureTouch
-from grievance.models.monitoring import CaseFlag, CaseFollow, MonitorScope
+from grievance.models.monitoring import CaseFlag, CaseFlagNote, CaseFollow, MonitorScope
 from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
 from grievance.models.outreach import InfoPage, Office
@@ -30,6 +30,7 @@ __all__ = [
     "InboundMessage",
     "PendingUpload",
     "CaseFlag",
+    "CaseFlagNote",
     "CaseFollow",
     "InfoPage",
     "MonitorScope",

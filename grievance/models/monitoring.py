@@ -57,3 +57,25 @@ class CaseFlag(db.Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The council's handling (migration 0024l, monitoring/flags.py): an instruction to the fund
+    # with a due date, the fund's answer, and the outcome recorded when the flag is handled.
+    instruction: Mapped[str | None] = mapped_column(Text)
+    instruction_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    instructed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    instructed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseFlagNote(db.Model):
+    """A council member's note on a flag (the fund does not read these)."""
+
+    __tablename__ = "case_flag_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("case_flags.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from grievance.forms_common import CleanText
 
@@ -35,3 +35,24 @@ class CommentForm(FlaskForm):
 class ScopeForm(FlaskForm):
     province = SelectField(_l("Province"), validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
+
+
+class InstructForm(FlaskForm):
+    instruction = TextAreaField(_l("Instruction to the fund"), validators=[DataRequired(), CleanText(3000)])
+    days = IntegerField(
+        _l("Working days to answer"), validators=[InputRequired(), NumberRange(min=1, max=60)], default=5
+    )
+
+
+class FlagNoteForm(FlaskForm):
+    text = TextAreaField(
+        _l("Note for the council (the fund does not read it)"), validators=[DataRequired(), CleanText(3000)]
+    )
+
+
+class HandleFlagForm(FlaskForm):
+    outcome = TextAreaField(_l("Outcome: what was done about this flag"), validators=[DataRequired(), CleanText(3000)])
+
+
+class FlagAnswerForm(FlaskForm):
+    answer = TextAreaField(_l("The fund's answer to the council"), validators=[DataRequired(), CleanText(3000)])

@@ -143,3 +143,63 @@ def notify_flag(case: Case, flag: CaseFlag, organisation_name: str) -> int:
             language=lang,
         )
     return count
+
+
+FLAG_STEP_EMAIL = {
+    "instruction": {
+        "en": (
+            "The council's instruction on case {ref}",
+            "The oversight council has given an instruction on case {ref} ({what} flag), due {due}. "
+            "Read and answer it on the case page.\n/cases/{id}",
+        ),
+        "km": (
+            "សេចក្តីណែនាំរបស់ក្រុមប្រឹក្សាលើករណី {ref}",
+            "ក្រុមប្រឹក្សាត្រួតពិនិត្យបានផ្តល់សេចក្តីណែនាំលើករណី {ref} (សញ្ញា {what}) ត្រូវឆ្លើយមុន {due}។ "
+            "សូមអាន និងឆ្លើយនៅលើទំព័រករណី។\n/cases/{id}",
+        ),
+    },
+    "answer": {
+        "en": (
+            "The fund answered the council on case {ref}",
+            "The fund handling case {ref} ({fund}) has answered the council's instruction ({what} flag).\n/cases/{id}",
+        ),
+        "km": (
+            "មូលនិធិបានឆ្លើយក្រុមប្រឹក្សាលើករណី {ref}",
+            "មូលនិធិដែលដោះស្រាយករណី {ref} ({fund}) បានឆ្លើយសេចក្តីណែនាំរបស់ក្រុមប្រឹក្សា (សញ្ញា {what})។\n/cases/{id}",
+        ),
+    },
+}
+
+
+def fund_staff(case: Case):
+    """The handling fund's supervisors and the officer the case is assigned to."""
+    return select(User).where(
+        User.active.is_(True),
+        User.fund_id == case.fund_id,
+        (User.role == "supervisor") | ((User.role == "officer") & (User.id == case.assignee_id)),
+    )
+
+
+def notify_flag_step(case: Case, flag: CaseFlag, step: str, readers, event_seq: int) -> int:
+    """E-mail the other side of a flag's step (no typed text: the reader opens the case)."""
+    from grievance.domain import dates
+    from grievance.domain.calendar import local_date
+    from grievance.models.timeutil import from_db
+
+    count = 0
+    for user in db.session.execute(readers.order_by(User.id)).scalars():
+        lang = _lang(user)
+        subject, body = FLAG_STEP_EMAIL[step][lang]
+        due = "" if flag.instruction_due_at is None else dates.day(local_date(from_db(flag.instruction_due_at)), lang)
+        count += outbox.enqueue(
+            channel="email",
+            recipient=user.email,
+            subject=subject.format(ref=case.reference),
+            body=body.format(
+                ref=case.reference, fund=case.fund.code, what=FLAG_WORDS[lang][flag.kind], due=due, id=case.id
+            ),
+            key=outbox.idempotency_key("flag_" + step, user.id, case.id, event_seq),
+            case=case,
+            language=lang,
+        )
+    return count

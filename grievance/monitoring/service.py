@@ -125,22 +125,34 @@ def raise_flag(case: Case, monitor: User, kind: str, note: str, *, now: datetime
     return flag
 
 
-def can_handle_flag(user: User, case: Case) -> bool:
-    """The council (or an administrator) or a supervisor of the fund now handling the case."""
+def can_handle_flag(user: User, case: Case, flag: CaseFlag | None = None) -> bool:
+    """The council (or an administrator) or a supervisor of the fund now handling the case.
+
+    A retaliation flag is the council's alone (its readers, administrators, the triage desk's
+    staff): while it is open the fund's staff are locked out of the complainant's identity, and
+    handling it gives that access back.
+    """
     if user.role in ("oversight", "admin"):
         return True
+    if flag is not None and flag.kind == "retaliation":
+        from grievance.monitoring import flags
+
+        return flags.is_council(user)
     return user.role == "supervisor" and user.fund_id == case.fund_id
 
 
-def handle_flag(flag: CaseFlag, actor: User, *, now: datetime | None = None) -> None:
-    """Mark an open flag handled; a second attempt (or a race) is refused, not repeated."""
+def handle_flag(flag: CaseFlag, actor: User, outcome: str = "", *, now: datetime | None = None) -> None:
+    """Handle an open flag with its outcome; a second attempt (or a race) is refused, not repeated."""
     case = db.session.get(Case, flag.case_id)
-    require(can_handle_flag(actor, case), "handle a flag", actor, hidden=True)
+    require(can_handle_flag(actor, case, flag), "handle a flag", actor, hidden=True)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise MonitoringRefused("write the outcome: what was done about this flag")
     now = _now(now)
     done = db.session.execute(
         update(CaseFlag)
         .where(CaseFlag.id == flag.id, CaseFlag.status == "open")
-        .values(status="handled", handled_by_id=actor.id, handled_at=to_db(now))
+        .values(status="handled", handled_by_id=actor.id, handled_at=to_db(now), outcome=outcome)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
@@ -152,7 +164,7 @@ def handle_flag(flag: CaseFlag, actor: User, *, now: datetime | None = None) -> 
         actor=actor,
         actor_label="staff",
         at=now,
-        payload={"flag_id": flag.id, "kind": flag.kind},
+        payload={"flag_id": flag.id, "kind": flag.kind, "outcome": outcome},
     )
 
 

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from grievance.cases import permissions as case_permissions
 from grievance.extensions import db
+from grievance.forms_common import error_text
 from grievance.geo import provinces
 from grievance.i18n import current_locale
 from grievance.models import Case, CaseFlag, IdentityAlert
+from grievance.monitoring import flags as flag_service
 from grievance.monitoring import service as monitoring
-from grievance.monitoring.forms import FLAG_LABELS, ConfirmForm
+from grievance.monitoring.forms import FLAG_LABELS, ConfirmForm, FlagNoteForm, HandleFlagForm, InstructForm
 from grievance.oversight import figures, words
 from grievance.reports.metrics import BACKLOG_BANDS, GROUPS, Month
 from grievance.services import identity
@@ -22,7 +24,7 @@ bp = Blueprint("oversight", __name__)
 
 COUNCIL = ("oversight", "admin")
 # Fund supervisors may see and handle the flags on their own fund's cases.
-SUPERVISOR_ENDPOINTS = {"oversight.flags", "oversight.handle_flag"}
+SUPERVISOR_ENDPOINTS = {"oversight.flags", "oversight.handle_flag", "oversight.instruct_flag", "oversight.note_flag"}
 DRILL_LIMIT = 500
 
 
@@ -94,30 +96,76 @@ def cases():
 
 @bp.get("/flags")
 def flags():
-    fund_id = current_user.fund_id if current_user.role == "supervisor" else None
+    fund_id = (
+        current_user.fund_id
+        if current_user.role == "supervisor" and not flag_service.is_council(current_user)
+        else None
+    )
+    rows = figures.open_flags(fund_id)
     return render_template(
         "oversight/flags.html",
-        flags=figures.open_flags(fund_id),
+        flags=rows,
         flag_labels=FLAG_LABELS,
-        confirm=ConfirmForm(formdata=None),
+        notes={flag.id: flag_service.notes(flag) for flag, _case, _org in rows},
+        overdue={flag.id for flag, _case, _org in rows if flag_service.overdue(flag)},
+        may_instruct=flag_service.is_council(current_user),
+        may_handle={flag.id for flag, case, _org in rows if monitoring.can_handle_flag(current_user, case, flag)},
+        instruct_form=InstructForm(formdata=None),
+        note_form=FlagNoteForm(formdata=None),
+        handle_form=HandleFlagForm(formdata=None),
     )
+
+
+def _flag_or_404(flag_id: int, allowed) -> tuple[CaseFlag, Case]:
+    flag = db.session.get(CaseFlag, flag_id)
+    case = None if flag is None else db.session.get(Case, flag.case_id)
+    if case is None or not allowed(current_user, case, flag):
+        abort(404)
+    return flag, case
+
+
+def _flag_step(form, run, done: str):
+    if not form.validate_on_submit():
+        flash(_("Please correct the form: %(errors)s", errors=error_text(form)), "error")
+    else:
+        try:
+            run()
+            db.session.commit()
+            flash(done, "success")
+        except (monitoring.MonitoringRefused, flag_service.FlagRefused) as refused:
+            db.session.rollback()
+            flash(_("Not done: %(reason)s", reason=str(refused)), "error")
+    target = request.form.get("back")
+    return redirect(url_for("oversight.dashboard") if target == "dashboard" else url_for("oversight.flags"), 303)
 
 
 @bp.post("/flags/<int:flag_id>/handle")
 def handle_flag(flag_id: int):
-    flag = db.session.get(CaseFlag, flag_id)
-    case = None if flag is None else db.session.get(Case, flag.case_id)
-    if case is None or not monitoring.can_handle_flag(current_user, case) or not ConfirmForm().validate_on_submit():
-        abort(404)
-    try:
-        monitoring.handle_flag(flag, current_user)
-        db.session.commit()
-        flash(_("Flag marked as handled."), "success")
-    except monitoring.MonitoringRefused:
-        db.session.rollback()
-        flash(_("This flag has already been handled."), "error")
-    target = request.form.get("back")
-    return redirect(url_for("oversight.dashboard") if target == "dashboard" else url_for("oversight.flags"), 303)
+    flag, _case = _flag_or_404(flag_id, monitoring.can_handle_flag)
+    form = HandleFlagForm()
+    return _flag_step(
+        form,
+        lambda: monitoring.handle_flag(flag, current_user, form.outcome.data),
+        _("Flag handled; its outcome is on the case's record."),
+    )
+
+
+@bp.post("/flags/<int:flag_id>/instruct")
+def instruct_flag(flag_id: int):
+    flag, _case = _flag_or_404(flag_id, lambda user, case, flag: flag_service.is_council(user))
+    form = InstructForm()
+    return _flag_step(
+        form,
+        lambda: flag_service.instruct(flag, current_user, form.instruction.data, form.days.data),
+        _("Instruction sent to the fund, with its due date."),
+    )
+
+
+@bp.post("/flags/<int:flag_id>/note")
+def note_flag(flag_id: int):
+    flag, _case = _flag_or_404(flag_id, lambda user, case, flag: flag_service.is_council(user))
+    form = FlagNoteForm()
+    return _flag_step(form, lambda: flag_service.add_note(flag, current_user, form.text.data), _("Note added."))
 
 
 @bp.get("/cases/<int:case_id>/identity-views")

@@ -163,14 +163,19 @@ def test_a_flag_mails_the_handling_funds_supervisor_and_shows_until_handled(make
 
     client.post("/auth/login", data={"email": nsaf_supervisor.email, "password": "correct horse battery"})
     assert case.reference not in client.get("/oversight/flags").get_data(as_text=True)
-    assert client.post(f"/oversight/flags/{flag.id}/handle").status_code == 404
+    assert client.post(f"/oversight/flags/{flag.id}/handle", data={"outcome": "Paid"}).status_code == 404
     client.post("/auth/login", data={"email": nssf_supervisor.email, "password": "correct horse battery"})
     assert case.reference in client.get("/oversight/flags").get_data(as_text=True)
     assert client.post(f"/oversight/flags/{flag.id}/handle").status_code == 303
     _db.session.refresh(flag)
+    assert flag.status == "open" and not _events("flag_handled"), "a flag is handled with its outcome"
+    handled = client.post(f"/oversight/flags/{flag.id}/handle", data={"outcome": "Paid on 3 October"})
+    assert handled.status_code == 303
+    _db.session.refresh(flag)
     assert flag.status == "handled" and flag.handled_by_id == nssf_supervisor.id
+    assert flag.outcome == "Paid on 3 October"
     assert len(_events("flag_handled")) == 1
-    client.post(f"/oversight/flags/{flag.id}/handle")
+    client.post(f"/oversight/flags/{flag.id}/handle", data={"outcome": "again"})
     assert len(_events("flag_handled")) == 1, "a second handling is refused, not recorded"
     login_as("oversight")
     assert case.reference not in client.get("/oversight/").get_data(as_text=True)

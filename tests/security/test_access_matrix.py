@@ -90,6 +90,11 @@ TABLE: dict[str, Rule] = {
     "oversight.identity_access": Rule(frozenset(COUNCIL)),
     "oversight.handle_identity_alert": Rule(frozenset(COUNCIL)),
     "oversight.handle_flag": Rule(per_case(COUNCIL | {"supervisor"}, COUNCIL), per_case(STAFF, STAFF - {"supervisor"})),
+    # the council instructs the fund on a flag and keeps notes (a fund's supervisor is refused by the service)
+    "oversight.instruct_flag": Rule(frozenset({"oversight"})),
+    "oversight.note_flag": Rule(frozenset({"oversight"})),
+    # the handling fund answers the council's instruction; anyone else: the case is not there
+    "flags.answer": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), per_case(FUND_STAFF["a"], FUND_STAFF["b"])),
     # monitors: a scoped, redacted view; they may follow, flag and comment but never see identity
     "monitoring.cases": Rule(frozenset(MONITORS)),
     "monitoring.show": Rule(MONITOR_SEES, per_case(STAFF - {"monitor_out"}, STAFF - MONITORS)),

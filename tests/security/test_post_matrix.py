@@ -47,6 +47,7 @@ from grievance.models import (
     OutboxMessage,
     User,
 )
+from grievance.monitoring import flags as flag_service
 from grievance.monitoring import service as monitoring
 from tests.factories import PASSWORD
 from tests.intake.helpers import FreshRequestClient, complaint_data
@@ -266,7 +267,20 @@ def _handle_flag(ctx, kind, role):
     case = ctx.fresh(kind, "in_progress")
     flag = monitoring.raise_flag(case, ctx.flagger, "no_contact", "matrix")
     db.session.commit()
-    return Attempt(f"/oversight/flags/{flag.id}/handle", {}, _event_added(ctx, case, "flag_handled"))
+    return Attempt(f"/oversight/flags/{flag.id}/handle", {"outcome": "matrix"}, _event_added(ctx, case, "flag_handled"))
+
+
+def _flag_step(step: str, event: str, data: dict, instructed: bool = False):
+    def attempt(ctx, kind, role):
+        case = ctx.fresh(kind, "in_progress")
+        flag = monitoring.raise_flag(case, ctx.flagger, "no_contact", "matrix")
+        if instructed:
+            flag_service.instruct(flag, ctx.users["oversight"], "Call the complainant back", 5)
+        db.session.commit()
+        path = f"/cases/{case.id}/flags/{flag.id}/{step}" if step == "answer" else f"/oversight/flags/{flag.id}/{step}"
+        return Attempt(path, dict(data), _event_added(ctx, case, event))
+
+    return attempt
 
 
 def _add_scope(ctx, kind, role):
@@ -552,6 +566,26 @@ POSTS: dict[str, Rule] = {
         _handle_flag,
         KINDS,
         hidden=lambda kind: {"supervisor"} - SUPERVISORS[kind],
+    ),
+    # the council (its readers, its triage desk's supervisor) instructs the fund and keeps notes
+    "oversight.instruct_flag": Rule(
+        only("oversight"),
+        _flag_step("instruct", "flag_instruction", {"instruction": "Call the complainant back", "days": "5"}),
+        KINDS,
+        hidden=lambda kind: {"supervisor", "admin"},  # past the council's pages, refused by the service
+    ),
+    "oversight.note_flag": Rule(
+        only("oversight"),
+        _flag_step("note", "flag_note", {"text": "The union says they were threatened"}),
+        KINDS,
+        hidden=lambda kind: {"supervisor", "admin"},
+    ),
+    # the handling fund's staff answer the council's instruction on the case page
+    "flags.answer": Rule(
+        lambda kind: HANDLERS[kind],
+        _flag_step("answer", "flag_answer", {"answer": "We called her on Monday"}, instructed=True),
+        KINDS,
+        hidden=lambda kind: STAFF - HANDLERS[kind],
     ),
     # administrators
     "monitor_admin.add_scope": Rule(only("admin"), _add_scope),
