@@ -281,6 +281,18 @@ def intake_purge() -> None:
     click.echo(f"Drafts: {gone} forgotten; inbound message ids: {ids} forgotten")
 
 
+cases_cli = AppGroup("cases", help="Case records: maintenance.")
+
+
+@cases_cli.command("key-programme-numbers")
+def cases_key_programme_numbers() -> None:
+    """Store the keyed hash of each programme number written before duplicates were matched."""
+    from grievance.cases import duplicates
+
+    done = duplicates.key_programme_numbers(progress=click.echo)
+    click.echo(f"Programme numbers keyed: {done}")
+
+
 def register(app: Flask) -> None:
     from grievance.admin import cli as admin_cli
 
@@ -296,6 +308,7 @@ def register(app: Flask) -> None:
     reports_cli.register(app)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(intake_cli)
+    app.cli.add_command(cases_cli)
     from grievance.telegram.cli import telegram
 
     app.cli.add_command(telegram)

@@ -79,6 +79,8 @@ EVENT = {
     "appeal_breach": _l("Appeal decision late"),
     "referral": _l("Referred to an outside body"),
     "recategorise": _l("Category corrected"),
+    "duplicate": _l("Marked as a duplicate"),
+    "duplicate_linked": _l("A duplicate was linked to this case"),
 }
 # Bodies outside the system a case may be referred to (cases/appeals.OUTSIDE_BODIES).
 OUTSIDE_BODY = {

@@ -43,6 +43,15 @@ def _recategorise(case, user, form) -> None:
     svc.recategorise(case, user, form.category.data, form.message.data, expected_version=form.version.data)
 
 
+def _mark_duplicate(case, user, form) -> None:
+    from grievance.cases import duplicates
+
+    original = duplicates.find_original(user, form.original.data)
+    if original is None:
+        raise svc.TransitionRefused("mark_duplicate", case.status, "no case with that reference that you may open")
+    duplicates.mark_duplicate(case, user, original, form.message.data, expected_version=form.version.data)
+
+
 def _officer_choices(form, case) -> None:
     query = select(User).where(
         User.active.is_(True), User.role.in_(["officer", "supervisor"]), User.fund_id == case.fund_id
@@ -154,6 +163,13 @@ ACTIONS: dict[str, ActionSpec] = {
         _l("Category corrected; routing was checked again and the clocks keep running."),
         prepare=_category_choices,
     ),
+    "mark_duplicate": ActionSpec(
+        _l("Mark as a duplicate"),
+        forms.DuplicateForm,
+        _mark_duplicate,
+        _l("Marked as a duplicate; the complainant is told which complaint answers it."),
+        danger=True,
+    ),
     "close": ActionSpec(
         _l("Close"),
         forms.PlainActionForm,
@@ -200,6 +216,7 @@ WORKFLOW_ACTION = {
     "reject": "reject",
     "transfer": "transfer",
     "recategorise": "recategorise",
+    "mark_duplicate": "mark_duplicate",
     "close": "close",
     "reopen": "reopen",
     "request_extension": "request_extension",

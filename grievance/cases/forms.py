@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
@@ -47,6 +47,14 @@ class RecategoriseForm(VersionedForm):
         _l("Why the category is corrected (internal)"), validators=[DataRequired(), CleanText(2000)]
     )
     submit = SubmitField(_l("Correct the category"))
+
+
+class DuplicateForm(VersionedForm):
+    original = StringField(
+        _l("Reference of the complaint this one repeats"), validators=[DataRequired(), CleanText(40)]
+    )
+    message = TextAreaField(_l("Why they are the same (internal)"), validators=[DataRequired(), CleanText(2000)])
+    submit = SubmitField(_l("Mark as a duplicate"))
 
 
 class PlainActionForm(VersionedForm):

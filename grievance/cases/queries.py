@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from flask_babel import format_number
 from sqlalchemy import func, literal_column, select, tuple_
 
-from grievance.cases import permissions
+from grievance.cases import duplicates, permissions
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
@@ -319,6 +319,8 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tu
         "local": local,
         "appeal_panel": _appeal_panel(user, case),
         "flag_panel": _flag_panel(user, case),
+        "same_programme": duplicates.same_programme(user, case),
+        "duplicate_of": duplicates.original_of(case),
     }
 
 

@@ -58,6 +58,7 @@ class Action(StrEnum):
     DECIDE_APPEAL = "decide_appeal"
     REFER = "refer"
     RECATEGORISE = "recategorise"
+    MARK_DUPLICATE = "mark_duplicate"
 
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
@@ -82,6 +83,9 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.REFER: (OPEN_STATUSES | FINISHED_STATUSES, None),
     # Correcting the category re-checks routing; the clocks keep running (cases/service.recategorise).
     Action.RECATEGORISE: (OPEN_STATUSES, None),
+    # A duplicate is answered by its original: where a rejection may be made; the status change is
+    # the non-public `reject` that goes with it, so the figures see it finished (cases/duplicates.py).
+    Action.MARK_DUPLICATE: (WORKING | {Status.RECEIVED}, None),
 }
 
 DEFAULT_REOPEN_WINDOW_DAYS = 30

@@ -50,6 +50,7 @@ EVENT_WORDS = {
     "appeal": _l("Appeal opened"),
     "appeal_decided": _l("Appeal decided"),
     "referral": _l("Referred to another body"),
+    "duplicate": _l("Answered with another complaint"),
 }
 
 
@@ -150,6 +151,15 @@ def _public_message(case: Case, kind: str, payload: dict, locale: str = "km") ->
         return str(_l("Yes") if payload.get("solved") else _l("No"))
     if kind in ("appeal", "appeal_decided", "referral"):
         return _appeal_message(case, kind, payload, locale)
+    if kind == "duplicate":
+        return str(
+            _l(
+                "This complaint is the same as complaint %(original)s, which the fund is handling: the answer "
+                "will be given there. Follow it with that reference and its tracking code. If you did not file "
+                "%(original)s, answer below that this did not solve your problem.",
+                original=payload.get("original"),
+            )
+        )
     if kind == "reopen" and payload.get("appeal"):
         return str(_l("You said the answer did not solve your problem, so your complaint is now an appeal."))
     message = payload.get("message")

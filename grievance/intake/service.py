@@ -175,6 +175,9 @@ def _add_complainant(case: Case, sub: Submission, connection) -> None:
         row.update(programme_number=sub.programme_number, consent_given=sub.consent_given)
     else:
         return
+    from grievance.cases.duplicates import programme_hash
+
+    row["programme_hash"] = programme_hash(sub.programme_number)
     connection.execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
 
 

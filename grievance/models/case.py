@@ -182,6 +182,9 @@ class Complainant(db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     programme_number: Mapped[str | None] = mapped_column(String(64))
+    # The programme number as a keyed hash (cases/duplicates.programme_hash), for matching
+    # complaints of the same household without showing or searching the number itself.
+    programme_hash: Mapped[str | None] = mapped_column(String(32), index=True)
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

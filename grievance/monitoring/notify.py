@@ -41,6 +41,7 @@ EVENT_WORDS = {
         "appeal": "appealed: the complainant says the answer did not solve the problem",
         "appeal_decided": "appeal decided",
         "referral": "referred to an outside body",
+        "duplicate": "answered with another complaint (a duplicate)",
     },
     "km": {
         "acknowledge": "បានទទួលស្គាល់",
@@ -56,6 +57,7 @@ EVENT_WORDS = {
         "appeal": "បានប្តឹងឧទ្ធរណ៍៖ អ្នកប្តឹងថាចម្លើយមិនបានដោះស្រាយបញ្ហា",
         "appeal_decided": "បានសម្រេចលើបណ្តឹងឧទ្ធរណ៍",
         "referral": "បានបញ្ជូនទៅស្ថាប័នខាងក្រៅ",
+        "duplicate": "ត្រូវឆ្លើយតបជាមួយពាក្យបណ្តឹងមួយទៀត (បណ្តឹងស្ទួន)",
     },
 }
 FLAG_WORDS = {

@@ -29,6 +29,13 @@ COMPLAINANT_SMS = {
         "km": "មូលនិធិបានឆ្លើយតបពាក្យបណ្តឹង {ref} ហើយបានពន្យល់ពីមូលហេតុ។",
         "en": "The fund has answered complaint {ref} and explained why.",
     },
+    "duplicate": {
+        "km": "ពាក្យបណ្តឹង {ref} ដូចគ្នានឹងពាក្យបណ្តឹងមួយទៀត ហើយនឹងត្រូវឆ្លើយតបជាមួយវា។ មើលលម្អិតដោយប្រើលេខកូដតាមដានរបស់អ្នក។",
+        "en": (
+            "Complaint {ref} is the same as another complaint and will be answered with it. "
+            "See which one with your tracking code."
+        ),
+    },
     "code_reissued": {
         "km": ("លេខកូដតាមដានថ្មីសម្រាប់ពាក្យបណ្តឹង {ref} ត្រូវបានចេញនៅបញ្ជរទទួលភ្ញៀវ។ បើមិនមែនអ្នកទេ សូមទៅបញ្ជរជាមួយអត្តសញ្ញាណប័ណ្ណ។"),
         "en": (

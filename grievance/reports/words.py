@@ -241,6 +241,8 @@ EVENT = {
     "flag_note": ("កំណត់ចំណាំរបស់ក្រុមប្រឹក្សាលើសញ្ញា", "Council note on a flag"),
     "transfer": ("បានផ្ទេរ", "Transferred"),
     "recategorise": ("បានកែប្រភេទបណ្តឹង", "Category corrected"),
+    "duplicate": ("បានសម្គាល់ថាជាបណ្តឹងស្ទួន", "Marked as a duplicate"),
+    "duplicate_linked": ("បណ្តឹងស្ទួនត្រូវបានភ្ជាប់ទៅករណីនេះ", "A duplicate was linked to this case"),
     "escalate": ("បានបញ្ជូនទៅក្រុមប្រឹក្សា", "Escalated"),
     "escalated": ("បានបញ្ជូនទៅក្រុមប្រឹក្សា", "Escalated"),
     "feedback": ("មតិរបស់អ្នកដាក់បណ្តឹង", "Complainant feedback"),

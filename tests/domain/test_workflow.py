@@ -34,6 +34,7 @@ EXPECTED: dict[Action, dict[Status, Status | str]] = {
     Action.DECIDE_APPEAL: {RO: SAME},
     Action.REFER: {s: SAME for s in (*OPEN, S, J)},
     Action.RECATEGORISE: {s: SAME for s in OPEN},
+    Action.MARK_DUPLICATE: {R: SAME, A: SAME, P: SAME, RO: SAME},
 }
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=timezone.utc)
@@ -42,7 +43,7 @@ GRID = [(action, status) for action in Action for status in Status]
 
 def test_the_expected_table_names_every_action():
     assert set(EXPECTED) == set(Action)
-    assert len(GRID) == len(Action) * len(Status) == 18 * 8
+    assert len(GRID) == len(Action) * len(Status) == 19 * 8
 
 
 def _attempt(action: Action, status: Status) -> Status:

@@ -166,6 +166,7 @@ PRECONDITION = {
     "decide_extension": "extension_pending",
     "escalate": "in_progress",
     "recategorise": "in_progress",
+    "mark_duplicate": "in_progress",
 }
 ACT_ALLOWED = {name: (lambda kind: HANDLERS[kind]) for name in ACTIONS}
 ACT_ALLOWED["assign"] = lambda kind: SUPERVISORS[kind]  # officers claim; giving a case to a colleague is a supervisor's
@@ -189,11 +190,14 @@ def _act_attempt(action: str):
             data["fund"] = TRANSFER_TO[kind]
         if action == "recategorise":
             data["category"] = RECATEGORISE_TO[kind]
+        if action == "mark_duplicate":  # an original of the same kind, which the handler may open
+            data["original"] = ctx.fresh(kind, "in_progress").reference
         if action == "assign":
             data["assignee"] = str(ctx.colleague[kind].id)
         if action == "decide_extension":
             data.update(decision="approve", request_id=str(cases.pending_extensions(case)[0].id))
-        return Attempt(f"/cases/{case.id}/{action}", data, _event_added(ctx, case, WORKFLOW_ACTION[action]))
+        event = {"mark_duplicate": "duplicate"}.get(action, WORKFLOW_ACTION[action])
+        return Attempt(f"/cases/{case.id}/{action}", data, _event_added(ctx, case, event))
 
     return attempt
 
