@@ -75,6 +75,8 @@ EVENT = {
     "appeal_warning": _l("Appeal decision at risk"),
     "appeal_breach": _l("Appeal decision late"),
     "referral": _l("Referred to an outside body"),
+    "incident_linked": _l("Linked to an incident"),
+    "incident_unlinked": _l("No longer linked to an incident"),
 }
 # Bodies outside the system a case may be referred to (cases/appeals.OUTSIDE_BODIES).
 OUTSIDE_BODY = {
