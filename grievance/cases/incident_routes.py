@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -260,7 +259,7 @@ def link_filter(incident_id: int):
     except incidents.IncidentRefused as refused:
         return _refused(incident, refused)
     db.session.commit()
-    flash(ngettext("%(num)d case linked.", "%(num)d cases linked.", n), "success")
+    flash(_("Cases linked: %(num)d.", num=n), "success")
     return redirect(url_for("incidents.show", incident_id=incident.id), 303)
 
 
@@ -349,7 +348,7 @@ def update_all(incident_id: int):
     except (incidents.IncidentRefused, svc.TransitionRefused) as refused:
         return _refused(incident, refused)
     n = len(outcome.done)
-    message = ngettext("Update sent to %(num)d case.", "Update sent to %(num)d cases.", n)
+    message = _("Update sent to %(num)d linked cases.", num=n)
     return _report(incident, message, outcome, "update_form", form)
 
 
@@ -371,7 +370,7 @@ def resolve_all(incident_id: int):
     except incidents.IncidentRefused as refused:
         return _refused(incident, refused)
     n = len(outcome.done)
-    message = ngettext("%(num)d case resolved.", "%(num)d cases resolved.", n)
+    message = _("Cases resolved: %(num)d.", num=n)
     return _report(incident, message, outcome, "resolve_form", form)
 
 

@@ -76,13 +76,13 @@ def test_one_update_reaches_fifty_tracking_pages_and_fifty_outbox_messages(world
         assert page.locator("#suggested-cases tbody tr").count() == CASES  # all 50 suggested, nothing else
 
         submit_form(page, "#link-filter button[type=submit]")
-        assert "50 cases linked" in page.locator(".flash.success").inner_text()
+        assert "Cases linked: 50" in page.locator(".flash.success").inner_text()
         assert page.locator("#linked-count").inner_text() == str(CASES)
         assert page.locator("#linked-cases tbody tr").count() == CASES
 
         page.fill("#update-all textarea[name=message]", UPDATE)
         submit_form(page, "#update-all button[type=submit]")
-        assert "Update sent to 50 cases" in page.locator(".flash.success").inner_text()
+        assert "Update sent to 50 linked cases" in page.locator(".flash.success").inner_text()
 
         with app.app_context():
             ids = [case_id for case_id, _ref, _code in tracked]
