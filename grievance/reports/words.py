@@ -249,6 +249,8 @@ EVENT = {
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
     "due_extended": ("ពេលបន្ថែមដើម្បីឆ្លើយតប", "More time to answer"),
+    "incident_linked": ("បានភ្ជាប់ទៅនឹងឧប្បត្តិហេតុ", "Linked to an incident"),
+    "incident_unlinked": ("លែងភ្ជាប់ទៅនឹងឧប្បត្តិហេតុ", "No longer linked to an incident"),
     "identity_view": ("បានបើកព័ត៌មានផ្ទាល់ខ្លួន", "Personal data opened"),
     "attachments_added": ("បានភ្ជាប់ឯកសារ", "Files attached"),
     "state_recorded": ("កំណត់ត្រាត្រូវបានចាក់សោ", "Record keyed"),
