@@ -417,7 +417,7 @@ def _each_linked(incident: Incident, actor: User, after: int, batch: int, run) -
         outcome.next_after = cases[-1].id
     for case in cases:
         if not permissions.can_act(actor, case):
-            outcome.skipped.append((case.reference, "handled by another fund"))
+            outcome.skipped.append((case.reference, "not a case you handle (another fund's)"))
             continue
         db.session.refresh(case)  # its current version: acted on as it is now
         try:

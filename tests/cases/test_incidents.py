@@ -309,6 +309,7 @@ def test_resolve_together_each_case_keeps_its_own_outcome_and_appeals_are_skippe
 
 
 def _login(client, user):
+    client.set_cookie("lang", "en")
     assert client.post("/auth/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
 
 

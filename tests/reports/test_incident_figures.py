@@ -112,6 +112,7 @@ def test_a_case_linked_after_the_month_does_not_rewrite_it(month):
 
 def test_the_dashboard_page_and_the_scorecard_pdf_show_both_numbers(month, app, client, login_as):
     login_as("oversight")
+    client.set_cookie("lang", "en")
     page = text_of(client.get("/oversight/", query_string={"from": "2026-10", "to": "2026-10"}))
     assert 'id="incident-split"' in page
     table = page[page.index('id="incident-split"') :]
