@@ -125,4 +125,3 @@ def test_the_dashboard_page_and_the_scorecard_pdf_show_both_numbers(month, app, 
     assert "Excluding incident cases 10 Complaints received 80.0% Acknowledged on time 80.0%" in cover
     assert "Incident cases 50 Complaints received 0.0%" in cover
     assert "Resolved on time <5 Open at month end" in cover  # everyday backlog of 2: a small cell
-
