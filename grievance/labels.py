@@ -81,6 +81,8 @@ EVENT = {
     "recategorise": _l("Category corrected"),
     "duplicate": _l("Marked as a duplicate"),
     "duplicate_linked": _l("A duplicate was linked to this case"),
+    "incident_linked": _l("Linked to an incident"),
+    "incident_unlinked": _l("No longer linked to an incident"),
 }
 # Bodies outside the system a case may be referred to (cases/appeals.OUTSIDE_BODIES).
 OUTSIDE_BODY = {

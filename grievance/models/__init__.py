@@ -14,6 +14,7 @@ from grievance.models.case import (
 )
 from grievance.models.draft import ChatLink, Draft, InboundMessage, PendingUpload
 from grievance.models.figures import FigureSnapshot, FigureTouch
+from grievance.models.incidents import CaseIncident, Incident
 from grievance.models.monitoring import CaseFlag, CaseFlagNote, CaseFollow, MonitorScope
 from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
@@ -24,6 +25,8 @@ from grievance.models.user import AccountToken, User
 
 __all__ = [
     "Appeal",
+    "CaseIncident",
+    "Incident",
     "AccountToken",
     "ChatLink",
     "Draft",

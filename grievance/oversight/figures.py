@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.models import Case, CaseFlag, Event, Organisation
-from grievance.reports import metrics
+from grievance.reports import incident_figures, metrics
 from grievance.reports.metrics import BACKLOG_BANDS, BREACH_CLOCKS, GROUPS, CaseRow, Month
 
 TREND_MONTHS = 12
@@ -89,7 +89,9 @@ def compute(period: Period, funds: list[str], clock: metrics.WorkClock) -> dict:
             "by_province": _by_province(rows, start, end, clock),
             "groups": metrics._breakdown(rows, lambda r: [g for g in GROUPS if getattr(r, g)], start, end, clock),
         }
-    return {"funds": core["funds"], "total": total, "breakdowns": breakdowns}
+    blocks = {ALL: total, **{f["code"]: f for f in core["funds"]}}
+    apart = incident_figures.split(start, end, funds, clock, blocks)
+    return {"funds": core["funds"], "total": total, "breakdowns": breakdowns, "incidents": apart}
 
 
 ALL = "ALL"
@@ -135,6 +137,7 @@ def dashboard(period: Period, fund: str | None = None) -> dict:
         "by_province": {b["key"]: b for b in scope["by_province"]},
         "groups": scope["groups"],
         "trend": trend,
+        "incidents": data.get("incidents", {}).get(fund or ALL),  # incident cases apart
         "flags": open_flags(),
         "computed_at": oldest,
     }

@@ -35,7 +35,7 @@ from grievance.models import FigureSnapshot, FigureTouch
 from grievance.models.timeutil import utcnow
 from grievance.reports import metrics
 
-VERSION = "1"  # raise when the dashboard's definitions change: every stored period is then recomputed
+VERSION = "2"  # raise when the dashboard's definitions change: every stored period is then recomputed
 SETTLE = timedelta(hours=1)  # a period is "ended" for the store this long after its end
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, cast, distinct, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from grievance.domain.audit import canonical_json
@@ -264,8 +264,8 @@ class CaseRow:
         return [name for name, moment in zip(BREACH_CLOCKS, moments, strict=True) if moment and start <= moment < end]
 
 
-def _case_rows(start: datetime, end: datetime, funds: list[str] | None) -> list[CaseRow]:
-    """One row per case that any figure of the month needs, ordered by id."""
+def _case_rows(start: datetime, end: datetime, funds: list[str] | None, *, only=None) -> list[CaseRow]:
+    """One row per case that any figure of the month needs, ordered by id (`only`: a select of case ids)."""
     fund_at_end = _fund_at(end).label("fund_at_end")
     in_month = [
         and_(column >= start, column < end)
@@ -307,6 +307,7 @@ def _case_rows(start: datetime, end: datetime, funds: list[str] | None) -> list[
         )
         .join(Category, Category.id == Case.category_id)
         .where(Case.received_at < end, or_(maybe_open, *in_month))
+        .where(Case.id.in_(only) if only is not None else true())
         .subquery()
     )
     query = select(inner).order_by(inner.c.id)
@@ -556,7 +557,7 @@ def month_figures(month: Month, fund_code: str | None = None) -> dict:
     Computed in one streaming pass by `grievance.reports.scan`; the row-by-row functions above
     (`_month_core`, `_case_block`, ...) give the same figures and serve the dashboards.
     """
-    from grievance.reports import scan
+    from grievance.reports import incident_figures, scan
 
     funds = _fund_codes(fund_code)
     if fund_code is not None and not funds:
@@ -575,6 +576,9 @@ def month_figures(month: Month, fund_code: str | None = None) -> dict:
         "flagged_cases": found["flagged_cases"],
         "intake": found["intake"],
         "appeals": appeal_figures(month, funds),
+        "incidents": incident_figures.split(
+            *month.bounds(), funds, clock, {"ALL": found["total"], **{f["code"]: f for f in found["funds"]}}
+        ),
     }
 
 

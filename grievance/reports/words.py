@@ -139,6 +139,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "telegram": ("កម្មវិធី Telegram", "Telegram"),
     # cover
     "at_a_glance": ("ខែនេះដោយសង្ខេប", "This month at a glance"),
+    "incident_apart": (
+        "ករណីប្រចាំថ្ងៃ និងករណីនៃឧប្បត្តិហេតុទ្រង់ទ្រាយធំ (រាប់ដោយឡែក)",
+        "Everyday cases and mass-incident cases, counted apart",
+    ),
+    "incident_everyday": ("ក្រៅពីករណីនៃឧប្បត្តិហេតុ", "Excluding incident cases"),
+    "incident_incident": ("ករណីនៃឧប្បត្តិហេតុ", "Incident cases"),
     "how_to_read": ("របៀបអានតារាងពិន្ទុនេះ", "How to read this scorecard"),
     "read_1": (
         "ទំព័រសេចក្តីសង្ខេបដាក់មូលនិធិនីមួយៗក្នុងជួរឈរ និងសូចនាករក្នុងជួរដេក។ ពណ៌បង្ហាញ ល្អ មធ្យម ឬខ្សោយ តាមកម្រិតនៅទំព័រវិធីសាស្ត្រ។",
@@ -249,6 +255,8 @@ EVENT = {
     "sla_warning": ("ជិតដល់ពេលកំណត់", "Service level at risk"),
     "sla_breach": ("រំលងពេលកំណត់", "Service level breached"),
     "due_extended": ("ពេលបន្ថែមដើម្បីឆ្លើយតប", "More time to answer"),
+    "incident_linked": ("បានភ្ជាប់ទៅនឹងឧប្បត្តិហេតុ", "Linked to an incident"),
+    "incident_unlinked": ("លែងភ្ជាប់ទៅនឹងឧប្បត្តិហេតុ", "No longer linked to an incident"),
     "identity_view": ("បានបើកព័ត៌មានផ្ទាល់ខ្លួន", "Personal data opened"),
     "attachments_added": ("បានភ្ជាប់ឯកសារ", "Files attached"),
     "state_recorded": ("កំណត់ត្រាត្រូវបានចាក់សោ", "Record keyed"),

@@ -412,6 +412,23 @@ MIRRORS = (
         ),
         also=("appeal_decided", "appeal_warning", "appeal_breach"),
     ),
+    Mirror(
+        "case_incidents",
+        "incident_linked",
+        "link_id",
+        "incident link",
+        (
+            ("@case", "case_id"),
+            ("incident_id", "incident_id"),
+            ("current_case_id", "current_case_id"),
+            ("how", "how"),
+            ("linked_by_id", "linked_by_id"),
+            ("linked_at", "linked_at"),
+            ("unlinked_by_id", "unlinked_by_id"),
+            ("unlinked_at", "unlinked_at"),
+        ),
+        also=("incident_unlinked",),
+    ),
 )
 MIRRORED_KINDS = {kind: m for m in MIRRORS for kind in (m.kind, *m.also)}
 

@@ -141,6 +141,7 @@ def world(app, db, make, tmp_path, monkeypatch) -> World:
     scope_row = _db.session.execute(select(MonitorScope).where(MonitorScope.organisation_id == org_in.id)).scalar_one()
     info_page = _db.session.execute(select(InfoPage).order_by(InfoPage.id)).scalars().first()
     extra = _admin_settings(org_in, desk, now)
+    extra["incident"] = _incident(users["supervisor"], case_a, now)
     return World(
         cases={"a": case_a, "b": case_b},
         codes={"a": code_a, "b": code_b},
@@ -171,3 +172,15 @@ def _admin_settings(org: Organisation, office, now: datetime) -> dict:
     _db.session.commit()
     rule = _db.session.execute(select(RoutingRule).order_by(RoutingRule.position)).scalars().first()
     return {"rule": rule, "office": office, "api_key": api_key, "closure": closure, "scheduled_terms": terms}
+
+
+def _incident(supervisor: User, case: Case, now: datetime):
+    """An incident of case A's fund (NSAF), declared by its supervisor, with case A linked."""
+    from grievance.cases import incidents
+
+    incident = incidents.declare(
+        supervisor, title="Payment round failed", period_start=now.date(), period_end=now.date(), now=now
+    )
+    incidents.link(incident, supervisor, case, now=now)
+    _db.session.commit()
+    return incident

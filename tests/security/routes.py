@@ -88,6 +88,7 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "closure_id": lambda: world.extra["closure"].id,
         "policy_id": lambda: world.extra["scheduled_terms"].id,
         "terms": lambda: "all",
+        "incident_id": lambda: world.extra["incident"].id,
     }
     values = {}
     for name in route.rule.arguments:

@@ -75,6 +75,18 @@ TABLE: dict[str, Rule] = {
     # refuses the officer who answered and keeps a council appeal for the council
     "appeals.decide": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),
     "appeals.refer": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),
+    # mass incidents (cases/incidents.py): fund staff see their fund's and every fund's incidents,
+    # the council all; a fund's supervisor and the council declare and link; only fund staff who
+    # manage the incident tell all and resolve together (the council's members act on no case)
+    "incidents.index": Rule(roles("officer_a", "officer_b", "supervisor", COUNCIL)),
+    "incidents.declare": Rule(roles("supervisor", "oversight")),
+    "incidents.show": Rule(roles("officer_a", "supervisor", COUNCIL)),
+    "incidents.link_case": Rule(roles("officer_a", "supervisor", "oversight")),
+    "incidents.link_filter": Rule(roles("supervisor", "oversight")),
+    "incidents.unlink_case": Rule(roles("supervisor", "oversight")),
+    "incidents.close": Rule(roles("supervisor", "oversight")),
+    "incidents.update_all": Rule(roles("supervisor")),
+    "incidents.resolve_all": Rule(roles("supervisor")),
     "cases.attachment": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), per_case(FUND_STAFF["a"], FUND_STAFF["b"])),
     # printable documents and scorecards
     "reports.archive": Rule(roles("supervisor", COUNCIL)),

@@ -362,6 +362,87 @@ def _desk_new_code(ctx, kind, role):
     return Attempt(f"/frontdesk/cases/{case.id}/new-code", data, _event_added(ctx, case, "code_reissued"))
 
 
+# --- mass incidents (cases/incidents.py) ---
+
+
+def _incident(ctx, kind: str, *, linked: str | None = None):
+    """A fresh incident: of NSAF (case A's fund) by its supervisor, or of every fund by the council
+    (kind b); with `linked`, a fresh case of the kind in that state linked to it."""
+    from datetime import timedelta
+
+    from grievance.cases import incidents
+
+    start, end = (NOW - timedelta(days=2)).date(), (NOW + timedelta(days=2)).date()
+    declarer = ctx.supervisor if kind == "a" else ctx.users["oversight"]
+    incident = incidents.declare(
+        declarer,
+        title="Matrix incident",
+        period_start=start,
+        period_end=end,
+        now=NOW,
+        province_code=PROVINCE[kind],
+    )
+    case = None
+    if linked is not None:
+        case = ctx.fresh(kind, linked)
+        incidents.link(incident, declarer, case, now=NOW)
+    db.session.commit()
+    return incident, case
+
+
+def _declare_incident(ctx, kind, role):
+    from grievance.models import Incident
+
+    before = _count(Incident)
+    day = NOW.date().isoformat()
+    data = {"title": "Payment round failed", "period_start": day, "period_end": day, "fund": ""}
+    return Attempt("/incidents/", data, _rows_added(Incident, before))
+
+
+def _link_case(ctx, kind, role):
+    incident, _ = _incident(ctx, kind)
+    case = ctx.fresh(kind, "in_progress")
+    return Attempt(
+        f"/incidents/{incident.id}/link", {"case_id": str(case.id)}, _event_added(ctx, case, "incident_linked")
+    )
+
+
+def _link_filter(ctx, kind, role):
+    from grievance.models import CaseIncident
+
+    incident, _ = _incident(ctx, kind)
+    ctx.fresh(kind, "in_progress")
+    before = _count(CaseIncident)
+    from grievance.domain.calendar import TZ
+
+    day = NOW.astimezone(TZ).date().isoformat()  # the filter's days are Phnom Penh's
+    data = {"category": "", "province": PROVINCE[kind], "received_from": day, "received_to": day}
+    return Attempt(f"/incidents/{incident.id}/link-filter", data, _rows_added(CaseIncident, before))
+
+
+def _incident_case_action(path: str, event: str, **data):
+    def attempt(ctx, kind, role):
+        incident, case = _incident(ctx, kind, linked="in_progress")
+        return Attempt(
+            f"/incidents/{incident.id}/{path}", {"case_id": str(case.id), **data}, _event_added(ctx, case, event)
+        )
+
+    return attempt
+
+
+def _close_incident(ctx, kind, role):
+    from grievance.models import Incident
+
+    incident, _ = _incident(ctx, kind)
+
+    def closed(response):
+        db.session.expire_all()
+        status = db.session.get(Incident, incident.id).status
+        return None if status == "closed" else f"incident {status}, answer {response.status_code}"
+
+    return Attempt(f"/incidents/{incident.id}/close", {}, closed)
+
+
 # --- public endpoints: anyone, logged in or not ---
 
 
@@ -632,6 +713,38 @@ POSTS: dict[str, Rule] = {
         KINDS,
         hidden=lambda kind: {"frontdesk"} - DESK_SEES[kind],
     ),
+    # mass incidents: a fund's supervisor for their fund, the council (its members and its desk)
+    # for any fund (case A: an NSAF incident; case B: an every-fund incident of the council). A
+    # case is linked only by those who may act on it (or the council's members); telling all and
+    # resolving together is fund staff's, each case checked again by the case service.
+    "incidents.declare": Rule(only("supervisor", "oversight", "council_desk"), _declare_incident),
+    "incidents.link_case": Rule(
+        lambda kind: {"a": {"officer_a", "supervisor", "oversight"}, "b": {"officer_b", "oversight"}}[kind],
+        _link_case,
+        ("a", "b"),
+        hidden=lambda kind: {"a": {"officer_b", "council_desk"}, "b": {"officer_a", "supervisor", "council_desk"}}[
+            kind
+        ],
+    ),
+    # by filter on case A only: on an every-fund incident a supervisor's filter takes only their
+    # own fund's cases (tests/cases/test_incidents.py shows it), so on case B it links nothing
+    "incidents.link_filter": Rule(only("supervisor", "oversight"), _link_filter, hidden=lambda kind: {"officer_b"}),
+    "incidents.unlink_case": Rule(
+        only("supervisor", "oversight"),
+        _incident_case_action("unlink", "incident_unlinked"),
+        hidden=lambda kind: {"officer_b"},
+    ),
+    "incidents.update_all": Rule(
+        only("supervisor"),
+        _incident_case_action("update", "public_update", message="The payment is made again on Monday."),
+        hidden=lambda kind: {"officer_b"},
+    ),
+    "incidents.resolve_all": Rule(
+        only("supervisor"),
+        _incident_case_action("resolve", "resolve", outcome="remedied", message="Paid again."),
+        hidden=lambda kind: {"officer_b"},
+    ),
+    "incidents.close": Rule(only("supervisor", "oversight"), _close_incident, hidden=lambda kind: {"officer_b"}),
     # one's own account
     "auth.password": Rule(lambda kind: STAFF, _password),
     "auth.totp_setup": Rule(only("admin", "oversight", "supervisor"), _totp_setup),
