@@ -26,7 +26,7 @@ from sqlalchemy.sql import ClauseElement
 
 
 class _Compiled:
-    __slots__ = ("sql", "names", "fixed", "processors", "positional", "result_processors")
+    __slots__ = ("sql", "names", "fixed", "processors", "positional", "result_types", "result_processors")
 
     def __init__(self, statement: ClauseElement, dialect, column_keys: Sequence[str] | None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
@@ -45,14 +45,22 @@ class _Compiled:
         # A parameter the statement itself holds (`last_number + 1`) keeps its value unless given.
         self.fixed = {name: binds[name].effective_value for name in self.names if not binds[name].required}
         self.processors = [(name, processors.get(name)) for name in self.names]
-        self.result_processors = None
         selected = getattr(statement, "selected_columns", None)
         if selected is None:
             selected = getattr(statement, "_returning", None) or ()
-        if selected:
-            found = [column.type._cached_result_processor(dialect, None) for column in selected]
-            if any(found):
-                self.result_processors = found
+        self.result_types = [column.type for column in selected]
+        self.result_processors = False  # worked out from the first result's description
+
+    def processors_for(self, dialect, description) -> list | None:
+        """SQLAlchemy's result processor of each column for the driver's column types (as Core
+        picks them from the cursor's description, once per compiled statement)."""
+        if self.result_processors is False:
+            found = [
+                kind._cached_result_processor(dialect, column[1])
+                for kind, column in zip(self.result_types, description or (), strict=False)
+            ]
+            self.result_processors = found if any(found) else None
+        return self.result_processors
 
     def parameters(self, values: Mapping[str, Any]):
         if self.fixed:
@@ -103,9 +111,10 @@ class Prepared:
         cursor = self.execute(connection, values)
         try:
             rows = cursor.fetchall()
+            description = cursor.description
         finally:
             cursor.close()
-        processors = self._compiled(connection.dialect).result_processors
+        processors = self._compiled(connection.dialect).processors_for(connection.dialect, description)
         if processors is None:
             return [tuple(row) for row in rows]
         return [
