@@ -62,7 +62,7 @@ def register_extensions(app: Flask) -> None:
     from grievance import labels, seclog, security, sqlite
     from grievance.auth import sessions
     from grievance.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from grievance.i18n import current_locale, select_locale
+    from grievance.i18n import current_locale, selected_locale
 
     @app.before_request
     def _begin_mode():
@@ -90,7 +90,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(
         app,
-        locale_selector=select_locale,
+        locale_selector=selected_locale,
         default_translation_directories="translations",
     )
     limiter.init_app(app)
@@ -111,6 +111,7 @@ def register_extensions(app: Flask) -> None:
 
     security.init_app(app)
     sessions.init_app(app)
+    app.session_interface = sessions.CachedSerializerSessionInterface()
     labels.init_app(app)
     seclog.configure()
 

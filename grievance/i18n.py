@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
@@ -16,6 +19,20 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=16)
+def _parsed(tag: str) -> Locale:
+    return Locale.parse(tag)
+
+
+def selected_locale() -> Locale:
+    """select_locale's choice as Flask-Babel's locale selector gives it: parsed once per tag.
+
+    Flask-Babel parses the selector's string on every request (a look-up of Babel's locale data
+    files each time); a Locale it is given is taken as it is.
+    """
+    return _parsed(select_locale())
 
 
 def current_locale() -> str:

@@ -13,6 +13,7 @@ from grievance.extensions import db
 from grievance.models import ApiKey, Organisation
 from grievance.models.org import API_KEY_PURPOSES
 from grievance.models.timeutil import to_db
+from grievance.services.prepared import Prepared
 
 PREFIX = "grv_"
 
@@ -51,7 +52,7 @@ class ValidKey:
 
 _keys, _organisations = ApiKey.__table__, Organisation.__table__
 # Built once: the statement is the same for every request, only the digest changes.
-_FIND = (
+_FIND = Prepared(
     select(_keys.c.id, _keys.c.organisation_id, _keys.c.purpose, _keys.c.last_used_at)
     .join(_organisations, _organisations.c.id == _keys.c.organisation_id)
     .where(_keys.c.key_hash == bindparam("digest"), _keys.c.active.is_(True), _organisations.c.active.is_(True))
@@ -62,7 +63,7 @@ def find(key: str | None) -> ValidKey | None:
     """The active key of an active organisation matching `key` (a 256-bit random key needs no slow hash)."""
     if not key or not key.startswith(PREFIX) or len(key) > 128:
         return None
-    row = db.session.connection().execute(_FIND, {"digest": _digest(key)}).first()
+    row = _FIND.first(db.session.connection(), {"digest": _digest(key)})
     return None if row is None else ValidKey(*row)
 
 

@@ -32,10 +32,13 @@ from grievance.intake import service as intake
 from grievance.models import ApiSubmission, Case
 from grievance.models.timeutil import to_db
 from grievance.security import tracking_key
+from grievance.services.prepared import Prepared
 
 REPLAY_WINDOW = timedelta(hours=24)
-_INSERT = insert(ApiSubmission.__table__)  # built once; each filing only binds its values
 _RETRY_COLUMNS = ("external_id", "idempotency_digest", "content_digest")
+_COLUMNS = [c.name for c in ApiSubmission.__table__.columns if c.name != "id"]
+# Built once, run as one driver call (services/prepared); each filing only binds its values.
+_INSERT = Prepared(insert(ApiSubmission.__table__), _COLUMNS)
 
 
 class DuplicateRequest(Exception):
@@ -115,7 +118,7 @@ def file_request(
     for column in _RETRY_COLUMNS:  # the same columns every time: one compiled statement
         values[column] = None if retry is None else getattr(retry, column)
     try:
-        db.session.connection().execute(_INSERT, values)
+        _INSERT.rowcount(db.session.connection(), values)
     except IntegrityError:
         if retry is None:
             raise

@@ -12,11 +12,28 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from grievance import seclog
 from grievance.security import client_address, keyed_hash
+
+
+class CachedSerializerSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, unchanged, with the signing serializer built once per key set.
+
+    Flask builds a new serializer (and its signer, and probes its JSON) for every request, to
+    open the session and again to save it: most of what an API call without a cookie pays for
+    sessions. It is rebuilt whenever SECRET_KEY or SECRET_KEY_FALLBACKS change.
+    """
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = app.extensions.get("grievance.session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = app.extensions["grievance.session_serializer"] = (keys, super().get_signing_serializer(app))
+        return cached[1]
 
 
 def client_fingerprint() -> str:

@@ -19,6 +19,7 @@ from grievance.models.timeutil import to_db, utcnow
 from grievance.services import audit, reference, touches
 from grievance.services.dbutil import insert_ignore
 from grievance.services.permits import require
+from grievance.services.prepared import Prepared
 
 
 @dataclass
@@ -72,7 +73,7 @@ def tracking_key(secret: str) -> bytes:
 _COUNTERS = ReferenceCounter.__table__
 # Built once (each submission only binds the year), run on the connection: a plain statement,
 # without the ORM's bulk-update bookkeeping.
-_TAKE_NUMBER = (
+_TAKE_NUMBER = Prepared(
     update(_COUNTERS)
     .where(_COUNTERS.c.year == bindparam("counter_year"))
     .values(last_number=_COUNTERS.c.last_number + 1)
@@ -82,10 +83,10 @@ _TAKE_NUMBER = (
 
 def _next_number(year: int, connection) -> int:
     """Atomically take the next reference number of the year (gap-free: rolls back with the case)."""
-    number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one_or_none()
+    number = _TAKE_NUMBER.scalar(connection, {"counter_year": year})
     if number is None:  # the year's first complaint: create its counter, then take from it
         insert_ignore(ReferenceCounter, year=year, last_number=0)
-        number = connection.execute(_TAKE_NUMBER, {"counter_year": year}).scalar_one()
+        number = _TAKE_NUMBER.scalar(connection, {"counter_year": year})
     return number
 
 
@@ -98,6 +99,8 @@ _CASE_DEFAULTS = {
     for column in _CASES.columns
     if column.name != "id"
 }
+# The same INSERT as one driver call (services/prepared), its id returned by the statement.
+_CASE_INSERT_RETURNING = Prepared(insert(_CASES).returning(_CASES.c.id), _CASE_DEFAULTS)
 
 
 def _insert_case(values: dict, form_token: str | None, connection) -> Case:
@@ -110,7 +113,7 @@ def _insert_case(values: dict, form_token: str | None, connection) -> Case:
     row = {**_CASE_DEFAULTS, **values, "created_at": utcnow()}
     if form_token is None:
         # Nothing here can be a duplicate: no savepoint (two statements) to guard the INSERT.
-        case_id = connection.execute(_CASE_INSERT, row).inserted_primary_key[0]
+        case_id = _CASE_INSERT_RETURNING.scalar(connection, row)
     else:
         try:
             # A duplicate INSERT inside the savepoint spoils only the savepoint. The connection is
@@ -154,7 +157,17 @@ def _committed_cases(session: Session) -> None:
     session.info.pop(_INSERTED, None)
 
 
-_COMPLAINANT_INSERT = insert(Complainant.__table__)  # built once, like the case's
+_COMPLAINANT_COLUMNS = (
+    "case_id",
+    "name",
+    "phone",
+    "email",
+    "programme_number",
+    "programme_hash",
+    "consent_given",
+    "sms_opt_in",
+)
+_COMPLAINANT_INSERT = Prepared(insert(Complainant.__table__), _COMPLAINANT_COLUMNS)  # one driver call
 
 
 def _add_complainant(case: Case, sub: Submission, connection) -> None:
@@ -178,7 +191,7 @@ def _add_complainant(case: Case, sub: Submission, connection) -> None:
     from grievance.cases.duplicates import programme_hash
 
     row["programme_hash"] = programme_hash(sub.programme_number)
-    connection.execute(_COMPLAINANT_INSERT, {"case_id": case.id, **row})
+    _COMPLAINANT_INSERT.rowcount(connection, {"case_id": case.id, **row})
 
 
 def find_by_form_token(token: str) -> Case | None:

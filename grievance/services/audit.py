@@ -30,6 +30,7 @@ from grievance.models.audit import hashed_fields
 from grievance.models.timeutil import to_db, utcnow
 from grievance.services import touches
 from grievance.services.dbutil import insert_ignore
+from grievance.services.prepared import Prepared
 
 Progress = Callable[[str], None]
 # Problems listed one by one before the rest are only counted.
@@ -51,8 +52,9 @@ def keys() -> chain.Keys:
 _HEAD = ChainHead.__table__
 # Built once, run on the connection: plain rows (seq, hash), never a stale ORM object, and no
 # statement construction or ORM bookkeeping on every append (intake's hottest path).
-_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_MOVE_HEAD = (
+# Each is one driver call (services/prepared).
+_LOCK_HEAD = Prepared(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update())
+_MOVE_HEAD = Prepared(
     update(_HEAD)
     .where(_HEAD.c.id == 1, _HEAD.c.seq == bindparam("old_seq"))
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
@@ -63,10 +65,10 @@ def _locked_head(connection):
     """The chain head's (seq, hash), locked for this transaction."""
     # FOR UPDATE serialises appends on PostgreSQL; SQLite writers are already serialised
     # by BEGIN IMMEDIATE. The conditional UPDATE below is the last line of defence.
-    head = connection.execute(_LOCK_HEAD).first()
+    head = _LOCK_HEAD.first(connection)
     if head is None:  # the very first event: create the head row, then lock it
         insert_ignore(ChainHead, id=1, seq=0, hash=chain.GENESIS)
-        head = connection.execute(_LOCK_HEAD).one()
+        head = _LOCK_HEAD.first(connection)
     return head
 
 
@@ -132,10 +134,10 @@ def _sql(name: str, dialect: str | None = None) -> str:
     return found[name]
 
 
-_STATE_STATEMENTS: dict[str, tuple[TextualSelect, TextualSelect]] = {}
+_STATE_STATEMENTS: dict[str, tuple[Prepared, TextualSelect]] = {}
 
 
-def _state_statements(dialect: str) -> tuple[TextualSelect, TextualSelect]:
+def _state_statements(dialect: str) -> tuple[Prepared, TextualSelect]:
     """One case's rows as `_sql` reads them, as statements built once per dialect: the case and
     its complainant with a count of its attachments, and its attachments (read only if counted).
     """
@@ -148,7 +150,7 @@ def _state_statements(dialect: str) -> tuple[TextualSelect, TextualSelect]:
         files = text(_sql("attachments", dialect) + " WHERE case_id = :id ORDER BY id").columns(
             *(untyped_column(n) for n in ["case_id", *ATTACHMENT_COLUMNS])
         )
-        found = _STATE_STATEMENTS[dialect] = (case, files)
+        found = _STATE_STATEMENTS[dialect] = (Prepared(case), files)
     return found
 
 
@@ -167,7 +169,9 @@ def case_state(case_id: int, key: bytes | None = None, connection=None) -> str:
     """
     connection = connection or db.session.connection()
     case_statement, files_statement = _state_statements(connection.dialect.name)
-    row = connection.execute(case_statement, {"id": case_id}).one()
+    row = case_statement.first(connection, {"id": case_id})
+    if row is None:
+        raise LookupError(f"no case with id {case_id}")
     _id, case, person = _split(row[:-1])
     attachments = []
     if row[-1]:
@@ -212,7 +216,8 @@ def append_events(entries: list[dict[str, Any]]) -> list[Event]:
     return events
 
 
-_EVENT_INSERT = insert(Event.__table__)  # built once: the statement the ORM's flush would send
+# Built once: the statement the ORM's flush would send, as one driver call (services/prepared).
+_EVENT_INSERT = Prepared(insert(Event.__table__), [*EVENT_COLUMNS, "prev_hash", "hash"])
 
 
 def append_event_row(
@@ -235,7 +240,8 @@ def append_event_row(
     entry.update(actor_label=actor_label, public=public, payload=payload, at=at)
     connection = connection or db.session.connection()
     rows = _chained_rows([entry], connection)
-    connection.execute(_EVENT_INSERT, rows)
+    for row in rows:
+        _EVENT_INSERT.rowcount(connection, row)
     # What the ORM hook would have noted for a new Event (an instant before this month).
     touches.note(db.session(), *(row["at"] for row in rows))
     return rows[-1]["seq"]
@@ -246,7 +252,7 @@ def _chained_rows(entries: list[dict[str, Any]], connection) -> list[dict[str, A
     db.session.flush()  # the cases' rows as this transaction leaves them
     k = keys()
     head = _locked_head(connection)
-    start_seq, prev = head.seq, head.hash
+    start_seq, prev = head
     states: dict[int, str] = {}
     rows = []
     for offset, entry in enumerate(entries, start=1):
@@ -270,8 +276,8 @@ def _chained_rows(entries: list[dict[str, Any]], connection) -> list[dict[str, A
         fields = hashed_fields(*(row[name] for name in EVENT_COLUMNS))
         row["hash"] = prev = chain.chain_hash(prev, fields, k.chain)
         rows.append(row)
-    moved = connection.execute(_MOVE_HEAD, {"old_seq": start_seq, "new_seq": rows[-1]["seq"], "new_hash": prev})
-    if moved.rowcount != 1:
+    moved = _MOVE_HEAD.rowcount(connection, {"old_seq": start_seq, "new_seq": rows[-1]["seq"], "new_hash": prev})
+    if moved != 1:
         raise ChainConflict("the audit chain moved during this transaction")
     return rows
 

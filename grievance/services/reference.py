@@ -18,8 +18,9 @@ from datetime import datetime, timezone
 from itertools import chain
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from grievance.domain.calendar import WorkingCalendar
 from grievance.domain.routing import Decision, Rule, route
@@ -231,9 +232,24 @@ def _detached_rows(model) -> dict:
 
 
 def _attached(model, row):
-    # merge(load=False) puts a copy of the cached row in this session without a query: the
-    # same staleness as every other cached reference value (REFERENCE_CACHE_SECONDS).
-    return db.session.merge(row, load=False)
+    """A copy of the cached row in this session, without a query: the same staleness as every
+    other cached reference value (REFERENCE_CACHE_SECONDS).
+
+    What merge(load=False) does for these rows (they hold column values only: every relationship
+    loads lazily), without its attribute-by-attribute copy: the session's own instance if it has
+    one, else a copy of the row's loaded columns made persistent as if just loaded.
+    """
+    session = db.session()
+    present = session.identity_map.get(identity_key(model, row.id))
+    if present is not None:
+        return present
+    mapper = inspect(model)
+    copy = mapper.class_manager.new_instance()
+    loaded = row.__dict__
+    copy.__dict__.update({key: loaded[key] for key in mapper.columns.keys() if key in loaded})
+    make_transient_to_detached(copy)
+    session.add(copy)
+    return copy
 
 
 def category_by_code(code: str) -> Category | None:
