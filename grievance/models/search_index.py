@@ -76,6 +76,23 @@ def install(conn, *, populate: bool = True) -> None:
         conn.execute(text(pg_create_sql(pg_trgm_schema(conn))))
 
 
+def present(conn) -> bool:
+    """Whether this database has the index (the FTS table on SQLite, the GIN index on PostgreSQL)."""
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_search'"
+    else:
+        sql = "SELECT 1 FROM pg_indexes WHERE tablename = 'cases' AND indexname = 'cases_description_trgm'"
+    return conn.execute(text(sql)).first() is not None
+
+
+def ensure(conn) -> bool:
+    """Create and fill the index if this database lacks it (a database made before it); True if made."""
+    if present(conn):
+        return False
+    install(conn)
+    return True
+
+
 def uninstall(conn) -> None:
     """Drop the index objects (the extension stays: other objects may use it)."""
     if conn.dialect.name == "sqlite":
