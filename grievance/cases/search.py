@@ -100,6 +100,20 @@ def search(user: User, text: str, *, limit: int = LIMIT) -> SearchResult:
     return SearchResult(cases, reference_only=short)
 
 
+def may_search_phone(user: User) -> bool:
+    """The fund's staff (officers, supervisors) may look complainants up by phone; nobody else."""
+    return user.role in ("officer", "supervisor")
+
+
+def phone_form(user: User, *, blank: bool = True):
+    """The queue's phone search form for one who may use it, else None (blank: not bound to a POST)."""
+    if not may_search_phone(user):
+        return None
+    from grievance.cases.search_forms import PhoneSearchForm
+
+    return PhoneSearchForm(formdata=None) if blank else PhoneSearchForm()
+
+
 def can_search_phone(user: User, case: Case) -> bool:
     return disclosure.can_see_identity(user, case)
 
@@ -108,7 +122,7 @@ def search_phone(
     user: User, phone: str, *, reason: str = "contact", now: datetime | None = None, limit: int = LIMIT
 ) -> list[Case]:
     """Cases whose complainant has this phone, for one who may see identity; each shown is an identity view."""
-    permits.require(user.role in ("officer", "supervisor"), "search complainants by phone", user)
+    permits.require(may_search_phone(user), "search complainants by phone", user)
     digits = _query_text(phone)
     if len(digits) < 6:
         return []
