@@ -122,7 +122,9 @@ def _search_index() -> set[str]:
         if conn.dialect.name == "sqlite":
             rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         else:
-            rows = conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'cases'")
+            rows = conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'cases' AND schemaname = current_schema()"
+            )
         return {row[0] for row in rows} & _SEARCH_INDEX[conn.dialect.name]
 
 

@@ -90,7 +90,10 @@ def present(conn) -> bool:
     if conn.dialect.name == "sqlite":
         sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_search'"
     else:
-        sql = "SELECT 1 FROM pg_indexes WHERE tablename = 'cases' AND indexname = 'cases_description_trgm'"
+        sql = (
+            "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = 'cases' AND indexname = 'cases_description_trgm'"
+        )
     return conn.execute(text(sql)).first() is not None
 
 
