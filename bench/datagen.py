@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
+from bench.texts import Descriptions
 from grievance.domain.workflow import OPEN_STATUS_VALUES, Status
 
 UTC = timezone.utc
@@ -159,7 +160,7 @@ def generate(
     from grievance.domain import audit as chain
     from grievance.domain import codes, sla
     from grievance.extensions import db
-    from grievance.models import Category, Fund
+    from grievance.models import Category, Fund, search_index
     from grievance.seed import seed_reference
     from grievance.services import reference
 
@@ -167,6 +168,7 @@ def generate(
     open_cases = int(cases * 0.2) if open_cases is None else open_cases
     sweep_at = anchor - timedelta(hours=1)  # the last sweep before the bench
     rng = random.Random(seed)
+    texts = Descriptions(seed)  # its own random stream: the other columns are as without it
     started = time.perf_counter()
     key = _tracking_key(app)
     with app.app_context():
@@ -182,6 +184,7 @@ def generate(
         pg = engine.dialect.name == "postgresql"
         constraints: list[tuple[str, str, str]] = []
         with engine.begin() as conn:
+            search_index.uninstall(conn)  # the description search index: built once after the load
             for ix in indexes:
                 ix.drop(conn, checkfirst=True)
             if pg:
@@ -375,7 +378,7 @@ def generate(
                 i, reference_text, year, number,
                 hmac.new(key, codes.normalise_code(code).encode("ascii"), hashlib.sha256).hexdigest(),
                 1, category_id, to_fund, rng.choice(("web", "web", "web", "api", "assisted", "phone")),
-                status, sla_state, mode, rng.choice(("km", "km", "en")), "bench complaint text",
+                status, sla_state, mode, rng.choice(("km", "km", "en")), texts.description(),
                 f"{rng.randint(1, 25):02d}", rng.choice(("female", "male", None)), None,
                 rng.random() < 0.1, rng.random() < 0.5, rng.random() < 0.3, rng.random() < 0.05, 1,
                 r, ack, finished, finished, closed_at, last_public, outcome,
@@ -453,6 +456,9 @@ def generate(
             ix.create(conn)
             if ix.table.name in BULK_TABLES:
                 _say(progress, f"index {ix.name}: {time.perf_counter() - step:.0f} s")
+        step = time.perf_counter()
+        search_index.install(conn)
+        _say(progress, f"description search index: {time.perf_counter() - step:.0f} s")
         if pg:
             # COPY with explicit ids leaves the sequences behind.
             for table, column in (("cases", "id"), ("complainants", "id")):
@@ -487,6 +493,7 @@ def sync_schema(app, progress=None) -> list[str]:
     from sqlalchemy import inspect
 
     from grievance.extensions import db
+    from grievance.models import search_index
 
     missing_columns: list[str] = []
     with app.app_context():
@@ -513,6 +520,8 @@ def sync_schema(app, progress=None) -> list[str]:
                         step = time.perf_counter()
                         ix.create(conn)
                         _say(progress, f"index {ix.name} created: {time.perf_counter() - step:.0f} s")
+            if search_index.ensure(conn):
+                _say(progress, "description search index created")
         with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()

@@ -11,7 +11,8 @@ or kept with --keep / --work DIR):
 1. generates `--cases` cases over 24 months (20 % open) with their hash-chained events, and
    times it; `audit verify` must pass on the result;
 2. measures p50/p95 latency in-process (Flask test client) at that size: the officer queue
-   with filters, the case page, the tracking lookup, the council dashboard for a month;
+   with filters, the case page, the tracking lookup, the council dashboard for a month, and the
+   officer's search (bench/search_bench.py: Khmer and Latin words, references; p95 ≤ 100 ms);
 3. runs `sla sweep` at the generator's instant (the last hour's deadlines are due);
 4. builds the scorecard of the last full month (figures + both PDFs);
 5. measures intake throughput under gunicorn on 127.0.0.1: the whole form in one POST (GET for
@@ -393,6 +394,10 @@ def bench_database(kind: str, url: str, args, table: Table, work: Path, reuse: b
         measure_pages(
             app, table, kind, stats["samples"], stats["anchor"], args.repeat, dashboard="dashboard" not in args.skip
         )
+        if "search" not in args.skip:
+            from bench import search_bench
+
+            search_bench.measure(app, table, kind)
         if "sweep" not in args.skip:
             measure_sweep(app, table, kind, stats["anchor"])
         if "scorecard" not in args.skip:
@@ -445,7 +450,7 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated measures to leave out: verify, dashboard, sweep, scorecard, intake",
+        help="comma-separated measures to leave out: verify, dashboard, search, sweep, scorecard, intake",
     )
     parser.add_argument(
         "--intake-only", action="store_true", help="measure only intake throughput (with --work: no regeneration)"
@@ -457,7 +462,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.skip = {x.strip() for x in args.skip.split(",") if x.strip()} | ({"verify"} if args.skip_verify else set())
-    unknown = args.skip - {"verify", "dashboard", "sweep", "scorecard", "intake"}
+    unknown = args.skip - {"verify", "dashboard", "search", "sweep", "scorecard", "intake"}
     if unknown:
         parser.error(f"--skip: unknown measure(s) {', '.join(sorted(unknown))}")
 

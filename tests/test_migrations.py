@@ -20,6 +20,7 @@ import grievance.models  # noqa: F401 - every model registered on the metadata
 from config import TestConfig
 from grievance import create_app
 from grievance.extensions import db
+from grievance.models import search_index
 
 
 @pytest.fixture(autouse=True)
@@ -99,12 +100,38 @@ def migration_app(request, tmp_path):
 
 def _schema_differences() -> list:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": search_index.include_object,  # not models; checked in _search_index
+            },
+        )
         return compare_metadata(context, db.metadata)
 
 
 def _tables() -> set[str]:
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    names = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if not search_index.is_index_object(name, "table")}
+
+
+def _search_index() -> set[str]:
+    """The description search index's objects present (models/search_index: not in the metadata)."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'cases' AND schemaname = current_schema()"
+            )
+        return {row[0] for row in rows} & _SEARCH_INDEX[conn.dialect.name]
+
+
+_SEARCH_INDEX = {
+    "sqlite": {search_index.FTS_TABLE, *search_index.TRIGGERS},
+    "postgresql": {search_index.PG_INDEX},
+}
 
 
 def _current_revision() -> str | None:
@@ -124,6 +151,7 @@ def test_upgrade_from_empty_gives_exactly_the_models_schema(migration_app):
     assert _current_revision() == _revisions(migration_app)[-1]
     assert _tables() == set(db.metadata.tables)
     assert _schema_differences() == []
+    assert _search_index() == _SEARCH_INDEX[db.engine.dialect.name]
 
 
 def test_every_revision_downgrades_to_base_and_upgrades_again(migration_app):
@@ -134,10 +162,12 @@ def test_every_revision_downgrades_to_base_and_upgrades_again(migration_app):
         downgrade(revision="-1")
         assert _current_revision() == expected
     assert _tables() == set()
+    assert _search_index() == set()
 
     upgrade()
     assert _current_revision() == revisions[-1]
     assert _schema_differences() == []
+    assert _search_index() == _SEARCH_INDEX[db.engine.dialect.name]
 
 
 def test_a_database_holding_cases_goes_down_and_up_again(migration_app):
@@ -167,3 +197,11 @@ def test_a_database_holding_cases_goes_down_and_up_again(migration_app):
     assert _current_revision() == _revisions(migration_app)[-1]
     assert db.session.execute(select(func.count()).select_from(Case)).scalar() == 1
     assert db.session.execute(select(func.count()).select_from(Event)).scalar() >= 1
+    # The search index is rebuilt from the cases already there, and its triggers are in place.
+    db.session.rollback()
+    assert _search_index() == _SEARCH_INDEX[db.engine.dialect.name]
+    from grievance.cases import search
+    from grievance.models import User
+
+    reader = User(role="oversight")
+    assert [c.description for c in search.search(reader, "did not ARRIVE").cases] == ["The payment did not arrive."]

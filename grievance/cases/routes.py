@@ -38,8 +38,42 @@ def queue():
     text = request.args.get("q", "").strip()[:200]
     found = search.search(current_user, text) if text else None
     return render_template(
-        "cases/queue.html", **queries.queue_context(current_user, filters), search_text=text, search_result=found
+        "cases/queue.html",
+        **queries.queue_context(current_user, filters),
+        search_text=text,
+        search_result=found,
+        phone_form=search.phone_form(current_user),
     )
+
+
+@bp.post("/search/phone")
+@login_required
+def search_phone():
+    """Cases whose complainant has this phone, for the fund's staff who may see identity; each shown
+    is an identity view on record with the reason given. 404 when none they may open has it."""
+    from grievance.services.permits import NotPermitted
+
+    form = search.phone_form(current_user, blank=False)
+    if form is None:
+        abort(403)
+    if not form.validate_on_submit():
+        flash(_("Give the phone number and choose why you look it up."), "error")
+        return redirect(url_for("cases.queue"), 303)
+    try:
+        found = search.search_phone(current_user, form.phone.data, reason=form.reason.data)
+    except NotPermitted:
+        abort(403)
+    db.session.commit()
+    filters = queries.QueueFilters.from_args({})
+    page = render_template(
+        "cases/queue.html",
+        **queries.queue_context(current_user, filters),
+        search_text="",
+        search_result=None,
+        phone_form=form,
+        phone_result=found,
+    )
+    return page, 200 if found else 404
 
 
 @bp.get("/<int:case_id>")

@@ -1,5 +1,6 @@
 """All models, imported so Alembic and the app see one metadata."""
 
+from grievance.models import search_index  # noqa: F401 - the description search index, made with `cases`
 from grievance.models.appeal import Appeal
 from grievance.models.audit import ChainHead, Event
 from grievance.models.case import (

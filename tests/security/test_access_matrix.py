@@ -71,6 +71,8 @@ TABLE: dict[str, Rule] = {
     "cases.show": Rule(CASE_VIEWERS, CASE_VIEWERS),
     "cases.act": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), CASE_VIEWERS),
     "cases.identity": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), CASE_VIEWERS),
+    # the queue's phone search: the funds' staff (each case shown an identity view), nobody else
+    "cases.search_phone": Rule(roles(FUND_STAFF["a"], FUND_STAFF["b"])),
     # appeals: the handling fund's staff and the council reach the forms; the service then
     # refuses the officer who answered and keeps a council appeal for the council
     "appeals.decide": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),

@@ -22,6 +22,7 @@ tests/security/conftest.py and the council's triage desk (an officer of NSPC).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -216,6 +217,18 @@ def _identity(ctx, kind, role):
     case = ctx.fresh(kind, "in_progress")
     before = _count(IdentityView)
     return Attempt(f"/cases/{case.id}/identity", {"reason": "contact"}, _rows_added(IdentityView, before))
+
+
+def _phone_search(ctx, kind, role):
+    """The queue's phone search for a fresh case's complainant: an identity view for each case shown."""
+    phone = f"097 {next(_PHONES):06d}"  # this case's alone: the search finds no earlier attempt's case
+    ctx.fresh(kind, "in_progress", phone=phone)
+    before = _count(IdentityView)
+    return Attempt("/cases/search/phone", {"phone": phone, "reason": "contact"}, _rows_added(IdentityView, before))
+
+
+FUND_STAFF = {"officer_a", "supervisor", "officer_b", "council_desk"}
+_PHONES = itertools.count(1)
 
 
 def _case_file_with_identity(ctx, kind, role):
@@ -605,6 +618,11 @@ POSTS: dict[str, Rule] = {
     "reports.case_file_with_identity": Rule(
         lambda kind: HANDLERS[kind], _case_file_with_identity, KINDS, hidden=lambda kind: STAFF - HANDLERS[kind]
     ),
+    # the queue's phone search: the handling fund finds the case (identity views on record); the
+    # other funds' staff find nothing (404); everyone else is refused by the service (403)
+    "cases.search_phone": Rule(
+        lambda kind: HANDLERS[kind], _phone_search, KINDS, hidden=lambda kind: FUND_STAFF - HANDLERS[kind]
+    ),
     # the council looks into an identity-access alert
     "oversight.handle_identity_alert": Rule(only("oversight", "admin"), _handle_identity_alert),
     # monitors, on cases in their organisation's scope
@@ -846,7 +864,7 @@ class Ctx:
         self._tokens += 1
         return f"matrix-form-token-{self._tokens:06d}"
 
-    def fresh(self, kind: str, state: str, with_code: bool = False):
+    def fresh(self, kind: str, state: str, with_code: bool = False, phone: str = "012 999 888"):
         """A new case of the kind, brought to `state` by its handler through the services."""
         case, code = self.make.case(
             CATEGORY[kind],
@@ -854,7 +872,7 @@ class Ctx:
             province_code=PROVINCE[kind],
             identity_mode="confidential",
             name="Sok Dara",
-            phone="012 999 888",
+            phone=phone,
         )
         handler = self.handler[kind]
         if state != "received":
