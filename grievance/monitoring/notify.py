@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from grievance.extensions import db
-from grievance.models import Case, CaseFlag, CaseFollow, User
+from grievance.models import Case, CaseFlag, CaseFollow, Fund, User
 from grievance.monitoring import permissions
 from grievance.notifications import outbox
 
@@ -107,11 +107,28 @@ def notify_followers(case: Case, event_kind: str, event_seq: int) -> int:
     return count
 
 
+def council_members():
+    """The council: its readers (role oversight) and its triage desk (staff of the oversight fund)."""
+    desk = select(Fund.id).where(Fund.kind == "oversight")
+    return select(User).where(
+        User.active.is_(True),
+        (User.role == "oversight") | (User.role.in_(["officer", "supervisor"]) & User.fund_id.in_(desk)),
+    )
+
+
 def notify_flag(case: Case, flag: CaseFlag, organisation_name: str) -> int:
-    """E-mail the supervisors of the fund handling the case about a new flag."""
-    supervisors = select(User).where(User.active.is_(True), User.role == "supervisor", User.fund_id == case.fund_id)
+    """E-mail a new flag, each reader in their language, queued in the flag's own transaction.
+
+    A retaliation flag goes to the council's members at once, and not to the fund's supervisors:
+    the fund's staff lose access to the complainant while it is open, and the person retaliating
+    may be one of them. Every other kind goes to the supervisors of the fund handling the case.
+    """
+    if flag.kind == "retaliation":
+        readers = council_members()
+    else:
+        readers = select(User).where(User.active.is_(True), User.role == "supervisor", User.fund_id == case.fund_id)
     count = 0
-    for user in db.session.execute(supervisors.order_by(User.id)).scalars():
+    for user in db.session.execute(readers.order_by(User.id)).scalars():
         lang = _lang(user)
         subject, body = FLAG_EMAIL[lang]
         count += outbox.enqueue(

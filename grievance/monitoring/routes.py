@@ -91,7 +91,10 @@ def flag(case_id: int):
         return redirect(url_for("monitoring.show", case_id=case.id), 303)
     service.raise_flag(case, current_user, form.kind.data, form.note.data or "")
     db.session.commit()
-    flash(_("Flag raised: the council and the fund's supervisors have been told."), "success")
+    if form.kind.data == "retaliation":
+        flash(_("Flag raised: the council has been told; the fund's staff no longer see the complainant."), "success")
+    else:
+        flash(_("Flag raised: the council and the fund's supervisors have been told."), "success")
     return redirect(url_for("monitoring.show", case_id=case.id), 303)
 
 

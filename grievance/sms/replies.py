@@ -36,6 +36,31 @@ STATUS = {
         "en": "{ref}: your complaint was opened again and the fund is looking at it.",
     },
 }
+# While an appeal waits, the status says who reviews it and by when (its own clock, not the first one's).
+APPEAL = {
+    "fund": {
+        "km": "{ref}៖ បណ្តឹងឧទ្ធរណ៍របស់អ្នកកំពុងត្រូវបានពិនិត្យដោយមូលនិធិ ដោយអ្នកពិនិត្យដែលមិនមែនជាអ្នកឆ្លើយលើកដំបូង។ ការសម្រេចត្រឹមថ្ងៃ {due}។",
+        "en": (
+            "{ref}: your appeal is being reviewed by someone at the fund who did not give the first answer. "
+            "Decision by {due}."
+        ),
+    },
+    "council": {
+        "km": "{ref}៖ បណ្តឹងឧទ្ធរណ៍របស់អ្នកកំពុងត្រូវបានពិនិត្យដោយក្រុមប្រឹក្សាជាតិគាំពារសង្គម។ ការសម្រេចត្រឹមថ្ងៃ {due}។",
+        "en": "{ref}: your appeal is being reviewed by the National Social Protection Council. Decision by {due}.",
+    },
+}
+# After an appeal was decided, the answer's status is followed by what became of the first answer.
+APPEAL_DECIDED = {
+    "upheld": {
+        "km": " បណ្តឹងឧទ្ធរណ៍ត្រូវបានសម្រេច៖ ចម្លើយលើកដំបូងនៅតែមានសុពលភាព។",
+        "en": " The appeal was decided: the first answer stands.",
+    },
+    "overturned": {
+        "km": " បណ្តឹងឧទ្ធរណ៍ត្រូវបានសម្រេច៖ ចម្លើយលើកដំបូងត្រូវបានផ្លាស់ប្តូរ។",
+        "en": " The appeal was decided: the first answer was changed.",
+    },
+}
 ESCALATED = {
     "km": " ពាក្យបណ្តឹងនេះត្រូវបានបញ្ជូនទៅក្រុមប្រឹក្សាជាតិគាំពារសង្គម។",
     "en": " It has been sent to the National Social Protection Council.",
@@ -49,7 +74,21 @@ NOT_FOUND = (
 )
 
 
-def status_text(reference: str, status: str, language: str, due: str, escalated: bool) -> str:
+def status_text(
+    reference: str,
+    status: str,
+    language: str,
+    due: str,
+    escalated: bool,
+    *,
+    appeal_by: str | None = None,
+    appeal_outcome: str | None = None,
+) -> str:
+    """The status in plain words; `appeal_by` (fund/council) while an appeal waits, `appeal_outcome` after."""
     lang = language if language in ("km", "en") else "km"
+    if appeal_by in APPEAL and status == "reopened":
+        return APPEAL[appeal_by][lang].format(ref=reference, due=due)
     text = STATUS.get(status, STATUS["received"])[lang].format(ref=reference, due=due)
+    if appeal_outcome in APPEAL_DECIDED and status in ("resolved", "rejected"):
+        text += APPEAL_DECIDED[appeal_outcome][lang]
     return text + (ESCALATED[lang] if escalated else "")

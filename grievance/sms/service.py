@@ -34,10 +34,24 @@ def reply_for(case: Case | None) -> tuple[str, str]:
     """(text, language) of a status answer: the status in plain words, or the same 'not found' for all."""
     if case is None:
         return replies.NOT_FOUND, "km"
+    from grievance.cases import appeals
+
     language = case.language if case.language in ("km", "en") else "km"
-    due = dates.day(from_db(case.resolve_due_at).astimezone(TZ), language, khmer=khmer_digits_chosen())
-    escalated = case.escalated_at is not None and case.is_open
-    return replies.status_text(case.reference, case.status, language, due, escalated), language
+    latest = next(iter(appeals.appeals_of(case)[-1:]), None)
+    waiting = latest is not None and latest.decided_at is None
+    due_at = latest.due_at if waiting else case.resolve_due_at
+    due = dates.day(from_db(due_at).astimezone(TZ), language, khmer=khmer_digits_chosen())
+    escalated = case.escalated_at is not None and case.is_open and not waiting
+    text = replies.status_text(
+        case.reference,
+        case.status,
+        language,
+        due,
+        escalated,
+        appeal_by=latest.reviewer_body if waiting else None,
+        appeal_outcome=None if latest is None or waiting else latest.outcome,
+    )
+    return text, language
 
 
 def answer(message: Inbound, *, key: bytes, now: datetime | None = None) -> bool:

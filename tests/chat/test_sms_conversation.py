@@ -217,3 +217,9 @@ def test_every_sms_reply_fits_three_parts():
     for status in replies.STATUS:
         for lang in ("km", "en"):
             assert smslen.fits(replies.status_text(long_ref, status, lang, due, escalated=True))
+            for outcome in replies.APPEAL_DECIDED:  # said of an answered case, never an escalated open one
+                assert smslen.fits(replies.status_text(long_ref, status, lang, due, False, appeal_outcome=outcome))
+    for body in replies.APPEAL:
+        for lang in ("km", "en"):
+            text = replies.status_text(long_ref, "reopened", lang, due, escalated=True, appeal_by=body)
+            assert smslen.fits(text) and due in text
