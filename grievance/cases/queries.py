@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from flask_babel import format_number
 from sqlalchemy import func, literal_column, select, tuple_
 
-from grievance.cases import permissions
+from grievance.cases import permissions, workload
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
@@ -40,6 +40,7 @@ class QueueFilters:
     category: str = ""
     province: str = ""
     assignee: str = "anyone"
+    due: str = ""  # "week" (due by the end of this working week) or "late" (breached): the workload's links
     fund: str = ""
     after: str = ""
     sort: str = DEFAULT_SORT
@@ -56,7 +57,8 @@ class QueueFilters:
             sla_state=pick("sla_state", set(SLA_VALUES)),
             category=pick("category", categories),
             province=pick("province", {f"{i:02d}" for i in range(1, 26)}),
-            assignee=pick("assignee", {"me", "unassigned", "anyone"}, "anyone"),
+            assignee=_assignee_arg(args.get("assignee", "anyone")),
+            due=pick("due", {"week", "late"}),
             fund=pick("fund", set(db.session.execute(select(Fund.code)).scalars())),
             after=args.get("after", "")[:300],
             sort=pick("sort", set(SORT_CHOICES), DEFAULT_SORT),
@@ -69,11 +71,19 @@ class QueueFilters:
             "category": self.category,
             "province": self.province,
             "assignee": self.assignee,
+            "due": self.due,
             "fund": self.fund,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
         values.update(override)
         return {k: v for k, v in values.items() if v}
+
+
+def _assignee_arg(value: str) -> str:
+    """me, unassigned, anyone, or a staff member's id (the workload page's links)."""
+    if value in ("me", "unassigned", "anyone") or (value.isdigit() and len(value) <= 18):
+        return value
+    return "anyone"
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,12 @@ def _filtered(user: User, f: QueueFilters, ids: dict[str, int], *, skip: str | N
         query = query.where(Case.assignee_id == user.id)
     elif f.assignee == "unassigned":
         query = query.where(Case.assignee_id.is_(None))
+    elif f.assignee.isdigit():  # one officer's cases (the workload page links here); scoped above
+        query = query.where(Case.assignee_id == int(f.assignee))
+    if f.due == "late":
+        query = query.where(workload.breached_clause())
+    elif f.due == "week":
+        query = query.where(workload.due_this_week_clause(datetime.now(timezone.utc)))
     return query
 
 

@@ -106,6 +106,8 @@ def act(case_id: int, action: str):
         spec.run(case, current_user, form)
         db.session.commit()
         flash(spec.done_message(), "success")
+        if request.form.get("back") == "inbox" and action == "decide_extension":
+            return redirect(url_for("workload.extensions"), 303)  # decided from the supervisor's inbox
         if not permissions.can_view(current_user, case):
             return redirect(url_for("cases.queue"), 303)  # e.g. transferred out of this fund
     except svc.CaseConflict:

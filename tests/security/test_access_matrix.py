@@ -76,6 +76,10 @@ TABLE: dict[str, Rule] = {
     "appeals.decide": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),
     "appeals.refer": Rule(per_case(FUND_STAFF["a"] | {"oversight"}, FUND_STAFF["b"] | {"oversight"}), CASE_VIEWERS),
     "cases.attachment": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), per_case(FUND_STAFF["a"], FUND_STAFF["b"])),
+    # a fund supervisor's workload and extension inbox (their own fund; the NSPC desk's supervisor
+    # for the desk): officers, readers, administrators and everyone else refused by the service
+    "workload.workload_page": Rule(frozenset({"supervisor"})),
+    "workload.extensions": Rule(frozenset({"supervisor"})),
     # printable documents and scorecards
     "reports.archive": Rule(roles("supervisor", COUNCIL)),
     "reports.scorecard": Rule(roles("supervisor", COUNCIL)),  # scope NSAF: the supervisor's own fund
