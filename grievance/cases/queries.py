@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from flask_babel import format_number
 from sqlalchemy import func, literal_column, select, tuple_
 
-from grievance.cases import permissions, workload
+from grievance.cases import permissions, reply_picker, workload
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
@@ -322,7 +322,15 @@ def _readable(user: User, case: Case, payload_text: str) -> dict:
     return payload
 
 
-def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tuple[str, dict] | None = None) -> dict:
+def case_page(
+    user: User,
+    case: Case,
+    *,
+    reveal_identity: bool = False,
+    kept: tuple[str, dict] | None = None,
+    template_id: int | None = None,
+) -> dict:
+    """The case page; `template_id`: a reply template inserted into the public-update box (reply_picker)."""
     events = audit.case_events(case.id)
     actors = {
         u.id: u.name
@@ -346,6 +354,7 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tu
         ),
     ]
     may_see_identity = permissions.can_see_identity(user, case)
+    forms = _action_forms(user, case, kept)
     return {
         "case": case,
         "description": disclosure.text_for(user, case, case.description),
@@ -365,9 +374,10 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tu
         "pending_extensions": svc.pending_extensions(case),
         # Evidence reaches the handling fund whatever the identity mode (anonymous is the default).
         "attachments": case.attachments if may_see_identity else [],
-        "forms": _action_forms(user, case, kept),
+        "forms": forms,
         "local": local,
         "appeal_panel": _appeal_panel(user, case),
+        "reply_picker": reply_picker.panel(user, case, forms, template_id),
     }
 
 

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grievance.cases import permissions, queries, search
+from grievance.cases import permissions, queries, reply_picker, search
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
@@ -46,7 +46,8 @@ def queue():
 @login_required
 def show(case_id: int):
     case = _load(case_id)
-    return render_template("cases/case.html", **queries.case_page(current_user, case))
+    chosen = reply_picker.parse_choice(request.args.get("template"))  # a reply template for the update box
+    return render_template("cases/case.html", **queries.case_page(current_user, case, template_id=chosen))
 
 
 @bp.post("/<int:case_id>/identity")
