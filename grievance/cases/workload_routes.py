@@ -39,6 +39,9 @@ def _decision_form(item: workload.PendingExtension) -> DecideExtensionForm:
 @bp.app_context_processor
 def _nav():
     def pending_extension_count() -> int:
+        """For the menu: 0 rather than a refusal, so no page fails for want of a count."""
+        if not workload.can_see_workload(current_user):
+            return 0
         return workload.pending_extension_count(current_user)
 
     return {"pending_extension_count": pending_extension_count}
