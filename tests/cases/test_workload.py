@@ -21,6 +21,10 @@ def test_the_working_week_ends_at_midnight_after_friday_in_phnom_penh():
     assert workload.week_end(NOW) == datetime(2026, 3, 6, 17, 0, tzinfo=timezone.utc)  # Sat 00:00 ICT
     saturday = datetime(2026, 3, 7, 3, 0, tzinfo=timezone.utc)
     assert workload.week_end(saturday) == datetime(2026, 3, 13, 17, 0, tzinfo=timezone.utc)
+    late_friday = datetime(2026, 3, 6, 16, 30, tzinfo=timezone.utc)  # Friday 23:30 in Phnom Penh
+    assert workload.week_end(late_friday) == datetime(2026, 3, 6, 17, 0, tzinfo=timezone.utc)
+    early_monday = datetime(2026, 3, 8, 18, 0, tzinfo=timezone.utc)  # Monday 01:00 in Phnom Penh, Sunday in UTC
+    assert workload.week_end(early_monday) == datetime(2026, 3, 13, 17, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
