@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from grievance.cases.appeal_routes import bp as appeals_bp
     from grievance.cases.incident_routes import bp as incidents_bp
     from grievance.cases.routes import bp as cases_bp
+    from grievance.cases.workload_routes import bp as workload_bp
     from grievance.frontdesk.routes import bp as frontdesk_bp
     from grievance.info.routes import admin_bp as info_admin_bp
     from grievance.info.routes import bp as info_bp
@@ -157,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(appeals_bp, url_prefix="/cases")
     app.register_blueprint(flags_bp, url_prefix="/cases")
     app.register_blueprint(incidents_bp, url_prefix="/incidents")
+    app.register_blueprint(workload_bp, url_prefix="/cases")
     app.register_blueprint(assisted_bp, url_prefix="/assisted")
     app.register_blueprint(api_bp, url_prefix="/open311/v2")
     app.register_blueprint(monitoring_bp, url_prefix="/monitor")

@@ -57,6 +57,7 @@ ENTITY = {
     "info_page": _l("Information page"),
     "monitor_scope": _l("Monitoring scope"),
     "setting": _l("Setting"),
+    "reply_template": _l("Reply template"),
 }
 FIELD = {
     "khmer_digits": _l("Khmer digits"),

@@ -5,6 +5,7 @@ from grievance.admin import (  # noqa: F401 - each module adds its pages to the 
     categories_views,
     offices_views,
     organisations_views,
+    replies_views,
     routing_views,
     service_levels_views,
     settings_views,

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from flask_babel import format_number
 from sqlalchemy import func, literal_column, select, tuple_
 
-from grievance.cases import duplicates, permissions
+from grievance.cases import duplicates, permissions, reply_picker, workload
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.domain.calendar import TZ
@@ -26,6 +26,11 @@ SLA_VALUES = ["on_track", "at_risk", "breached", "escalated"]
 # The queue's counts stop here ("1,000+"): each count reads at most COUNT_CAP + 1 index
 # entries, so a page costs the same for a fund of 300 or of 300,000 cases.
 COUNT_CAP = 1000
+# The queue's sorts, by column: "due" (working days left follow the resolution due date),
+# "received" and "assignee" (by name, unassigned first); a leading "-" sorts descending.
+SORT_KEYS = ("due", "received", "assignee")
+SORT_CHOICES = SORT_KEYS + tuple(f"-{key}" for key in SORT_KEYS)
+DEFAULT_SORT = "due"
 
 
 @dataclass
@@ -35,8 +40,10 @@ class QueueFilters:
     category: str = ""
     province: str = ""
     assignee: str = "anyone"
+    due: str = ""  # "week" (due by the end of this working week) or "late" (breached): the workload's links
     fund: str = ""
     after: str = ""
+    sort: str = DEFAULT_SORT
 
     @classmethod
     def from_args(cls, args) -> QueueFilters:
@@ -50,9 +57,11 @@ class QueueFilters:
             sla_state=pick("sla_state", set(SLA_VALUES)),
             category=pick("category", categories),
             province=pick("province", {f"{i:02d}" for i in range(1, 26)}),
-            assignee=pick("assignee", {"me", "unassigned", "anyone"}, "anyone"),
+            assignee=_assignee_arg(args.get("assignee", "anyone")),
+            due=pick("due", {"week", "late"}),
             fund=pick("fund", set(db.session.execute(select(Fund.code)).scalars())),
-            after=args.get("after", "")[:40],
+            after=args.get("after", "")[:300],
+            sort=pick("sort", set(SORT_CHOICES), DEFAULT_SORT),
         )
 
     def as_args(self, **override) -> dict:
@@ -62,10 +71,19 @@ class QueueFilters:
             "category": self.category,
             "province": self.province,
             "assignee": self.assignee,
+            "due": self.due,
             "fund": self.fund,
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
         values.update(override)
         return {k: v for k, v in values.items() if v}
+
+
+def _assignee_arg(value: str) -> str:
+    """me, unassigned, anyone, or a staff member's id (the workload page's links)."""
+    if value in ("me", "unassigned", "anyone") or (value.isdigit() and len(value) <= 18):
+        return value
+    return "anyone"
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,7 @@ class QueuePage:
     next_after: str | None
     total: Count
     counts: dict = field(default_factory=dict)
+    assignee_names: dict = field(default_factory=dict)
 
     @property
     def capped(self) -> bool:
@@ -141,42 +160,73 @@ def _filtered(user: User, f: QueueFilters, ids: dict[str, int], *, skip: str | N
         query = query.where(Case.assignee_id == user.id)
     elif f.assignee == "unassigned":
         query = query.where(Case.assignee_id.is_(None))
+    elif f.assignee.isdigit():  # one officer's cases (the workload page links here); scoped above
+        query = query.where(Case.assignee_id == int(f.assignee))
+    if f.due == "late":
+        query = query.where(workload.breached_clause())
+    elif f.due == "week":
+        query = query.where(workload.due_this_week_clause(datetime.now(timezone.utc)))
     return query
 
 
-def _parse_after(after: str):
-    """The keyset cursor `<due date>_<id>`, or None for anything else (an id past 64 bits included)."""
+def _assignee_name():
+    """The assignee's name for sorting; unassigned cases sort as an empty name (first ascending)."""
+    return func.coalesce(select(User.name).where(User.id == Case.assignee_id).correlate(Case).scalar_subquery(), "")
+
+
+def _sort_column(key: str):
+    if key == "received":
+        return Case.received_at
+    if key == "assignee":
+        return _assignee_name()
+    return Case.resolve_due_at
+
+
+def _cursor_value(key: str, case: Case, names: dict[int, str]) -> str:
+    if key == "assignee":
+        return names.get(case.assignee_id, "")
+    return (case.received_at if key == "received" else case.resolve_due_at).isoformat()
+
+
+def _parse_after(after: str, key: str = DEFAULT_SORT):
+    """The keyset cursor `<sort value>_<id>`, or None for anything else (an id past 64 bits included)."""
+    value, _, ident = after.rpartition("_")
     try:
-        due, ident = after.split("_")
-        cursor = datetime.fromisoformat(due), int(ident)
+        cursor = (value if key == "assignee" else datetime.fromisoformat(value)), int(ident)
     except ValueError:
         return None
     return cursor if 0 <= cursor[1] < 2**63 else None
 
 
 def queue_page(user: User, f: QueueFilters) -> QueuePage:
-    """Cases sorted by resolution due date, keyset-paginated on (resolve_due_at, id)."""
+    """Cases in the chosen sort (resolution due date by default), keyset-paginated on (sort value, id)."""
     ids = _ids(f)
     query = _filtered(user, f, ids)
-    cursor = _parse_after(f.after)
+    key = f.sort.lstrip("-")
+    descending = f.sort.startswith("-")
+    column = _sort_column(key)
+    cursor = _parse_after(f.after, key)
     if cursor:
-        query = query.where(tuple_(Case.resolve_due_at, Case.id) > tuple_(*cursor))
+        keyset = tuple_(column, Case.id)
+        query = query.where(keyset < tuple_(*cursor) if descending else keyset > tuple_(*cursor))
+    order = (column.desc(), Case.id.desc()) if descending else (column, Case.id)
     # The page's ids first, from an index alone (the sort, when there is one, handles index
     # entries, not whole rows); then only those rows.
-    page_ids = query.with_only_columns(Case.id).order_by(Case.resolve_due_at, Case.id).limit(PAGE_SIZE + 1)
-    rows = (
-        db.session.execute(select(Case).where(Case.id.in_(page_ids)).order_by(Case.resolve_due_at, Case.id))
-        .scalars()
-        .all()
+    page_ids = query.with_only_columns(Case.id).order_by(*order).limit(PAGE_SIZE + 1)
+    rows = db.session.execute(select(Case).where(Case.id.in_(page_ids)).order_by(*order)).scalars().all()
+    assignees = {c.assignee_id for c in rows if c.assignee_id}
+    names = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(assignees))).tuples().all())
+        if assignees
+        else {}
     )
     next_after = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
-        last = rows[-1]
-        next_after = f"{last.resolve_due_at.isoformat()}_{last.id}"
+        next_after = f"{_cursor_value(key, rows[-1], names)}_{rows[-1].id}"
     status_counts, sla_counts = _counts(user, f, ids)
     total = Count.total([status_counts[value] for value in _status_values(f)])
-    return QueuePage(rows, next_after, total, {"status": status_counts, "sla": sla_counts})
+    return QueuePage(rows, next_after, total, {"status": status_counts, "sla": sla_counts}, names)
 
 
 def _capped_count(query):
@@ -272,7 +322,15 @@ def _readable(user: User, case: Case, payload_text: str) -> dict:
     return payload
 
 
-def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tuple[str, dict] | None = None) -> dict:
+def case_page(
+    user: User,
+    case: Case,
+    *,
+    reveal_identity: bool = False,
+    kept: tuple[str, dict] | None = None,
+    template_id: int | None = None,
+) -> dict:
+    """The case page; `template_id`: a reply template inserted into the public-update box (reply_picker)."""
     events = audit.case_events(case.id)
     actors = {
         u.id: u.name
@@ -296,6 +354,7 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tu
         ),
     ]
     may_see_identity = permissions.can_see_identity(user, case)
+    forms = _action_forms(user, case, kept)
     return {
         "case": case,
         "description": disclosure.text_for(user, case, case.description),
@@ -315,12 +374,13 @@ def case_page(user: User, case: Case, *, reveal_identity: bool = False, kept: tu
         "pending_extensions": svc.pending_extensions(case),
         # Evidence reaches the handling fund whatever the identity mode (anonymous is the default).
         "attachments": case.attachments if may_see_identity else [],
-        "forms": _action_forms(user, case, kept),
+        "forms": forms,
         "local": local,
         "appeal_panel": _appeal_panel(user, case),
         "flag_panel": _flag_panel(user, case),
         "same_programme": duplicates.same_programme(user, case),
         "duplicate_of": duplicates.original_of(case),
+        "reply_picker": reply_picker.panel(user, case, forms, template_id),
     }
 
 
@@ -348,4 +408,15 @@ def queue_context(user: User, f: QueueFilters) -> dict:
         "categories": db.session.execute(select(Category).order_by(Category.position)).scalars().all(),
         "provinces": province_choices(current_locale()),
         "funds": db.session.execute(select(Fund).order_by(Fund.id)).scalars().all() if council else [],
+        "days_left": lambda case: None if case.first_resolved_at else working_days_left(case.resolve_due_at),
+        "sort_header": lambda key: sort_header(f, key),
     }
+
+
+def sort_header(f: QueueFilters, key: str) -> tuple[str | None, str]:
+    """A column's aria-sort value (None when the queue is not sorted by it) and the sort its link asks for."""
+    if f.sort == key:
+        return "ascending", f"-{key}"
+    if f.sort == f"-{key}":
+        return "descending", key
+    return None, key

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grievance.cases import permissions, queries, search
+from grievance.cases import permissions, queries, reply_picker, search
 from grievance.cases import service as svc
 from grievance.cases.actions import ACTIONS, WORKFLOW_ACTION
 from grievance.extensions import db
@@ -80,7 +80,8 @@ def search_phone():
 @login_required
 def show(case_id: int):
     case = _load(case_id)
-    return render_template("cases/case.html", **queries.case_page(current_user, case))
+    chosen = reply_picker.parse_choice(request.args.get("template"))  # a reply template for the update box
+    return render_template("cases/case.html", **queries.case_page(current_user, case, template_id=chosen))
 
 
 @bp.post("/<int:case_id>/identity")
@@ -140,6 +141,8 @@ def act(case_id: int, action: str):
         spec.run(case, current_user, form)
         db.session.commit()
         flash(spec.done_message(), "success")
+        if request.form.get("back") == "inbox" and action == "decide_extension":
+            return redirect(url_for("workload.extensions"), 303)  # decided from the supervisor's inbox
         if not permissions.can_view(current_user, case):
             return redirect(url_for("cases.queue"), 303)  # e.g. transferred out of this fund
     except svc.CaseConflict:

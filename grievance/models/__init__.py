@@ -21,6 +21,7 @@ from grievance.models.org import ApiKey, Fund, Organisation
 from grievance.models.outbox import OutboxMessage
 from grievance.models.outreach import InfoPage, Office
 from grievance.models.reference import Category, ClosureDay, RoutingRule, SlaPolicy
+from grievance.models.reply import ReplyTemplate
 from grievance.models.setting import Setting
 from grievance.models.user import AccountToken, User
 
@@ -57,6 +58,7 @@ __all__ = [
     "Fund",
     "Organisation",
     "ReferenceCounter",
+    "ReplyTemplate",
     "RoutingRule",
     "Setting",
     "SlaPolicy",

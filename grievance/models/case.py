@@ -81,6 +81,8 @@ class Case(db.Model):
         ),
         Index("ix_cases_queue_due", "fund_id", "resolve_due_at", "status", "sla_state", *QUEUE_FILTERS),
         Index("ix_cases_queue_sla_due", "fund_id", "sla_state", "resolve_due_at", "status", *QUEUE_FILTERS),
+        # The queue sorted by date received (migration 0024o), as ix_cases_queue_due is for the due date.
+        Index("ix_cases_queue_received", "fund_id", "received_at", "status", "sla_state", *QUEUE_FILTERS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

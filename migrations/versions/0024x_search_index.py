@@ -1,7 +1,7 @@
 """search index: trigrams over cases.description for the officer's search (FTS5 on SQLite, pg_trgm on PostgreSQL)
 
 Revision ID: 0024x
-Revises: 0024n
+Revises: 0024o
 Create Date: 2026-12-04 21:00:00
 
 SQLite: an FTS5 external-content table `cases_search` with the trigram tokenizer (SQLite >= 3.34),
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0024x"
-down_revision = "0024n"
+down_revision = "0024o"
 branch_labels = None
 depends_on = None
 

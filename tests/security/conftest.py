@@ -171,7 +171,18 @@ def _admin_settings(org: Organisation, office, now: datetime) -> dict:
     _db.session.add_all([closure, terms])
     _db.session.commit()
     rule = _db.session.execute(select(RoutingRule).order_by(RoutingRule.position)).scalars().first()
-    return {"rule": rule, "office": office, "api_key": api_key, "closure": closure, "scheduled_terms": terms}
+    from grievance.admin import replies
+
+    reply = replies.create(None, title_km="ចម្លើយ", title_en="Reply", body_km="អត្ថបទ", body_en="Text")
+    _db.session.commit()
+    return {
+        "rule": rule,
+        "office": office,
+        "api_key": api_key,
+        "closure": closure,
+        "scheduled_terms": terms,
+        "reply_template": reply,
+    }
 
 
 def _incident(supervisor: User, case: Case, now: datetime):

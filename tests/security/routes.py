@@ -84,6 +84,7 @@ def values_for(route: Route, world, case_key: str = "a", action: str = DEFAULT_A
         "category_id": lambda: world.cases["a"].category_id,
         "rule_id": lambda: world.extra["rule"].id,
         "office_id": lambda: world.extra["office"].id,
+        "template_id": lambda: world.extra["reply_template"].id,
         "key_id": lambda: world.extra["api_key"].id,
         "closure_id": lambda: world.extra["closure"].id,
         "policy_id": lambda: world.extra["scheduled_terms"].id,

@@ -90,6 +90,10 @@ TABLE: dict[str, Rule] = {
     "incidents.update_all": Rule(roles("supervisor")),
     "incidents.resolve_all": Rule(roles("supervisor")),
     "cases.attachment": Rule(per_case(FUND_STAFF["a"], FUND_STAFF["b"]), per_case(FUND_STAFF["a"], FUND_STAFF["b"])),
+    # a fund supervisor's workload and extension inbox (their own fund; the NSPC desk's supervisor
+    # for the desk): officers, readers, administrators and everyone else refused by the service
+    "workload.workload_page": Rule(frozenset({"supervisor"})),
+    "workload.extensions": Rule(frozenset({"supervisor"})),
     # printable documents and scorecards
     "reports.archive": Rule(roles("supervisor", COUNCIL)),
     "reports.scorecard": Rule(roles("supervisor", COUNCIL)),  # scope NSAF: the supervisor's own fund
