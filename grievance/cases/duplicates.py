@@ -14,16 +14,17 @@ which complaint answers it; the original gets a `duplicate_linked` event and kee
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from grievance.cases import permissions
 from grievance.domain.workflow import OPEN_STATUS_VALUES, Action, Status, TransitionRefused
 from grievance.extensions import db
-from grievance.models import Case, Complainant, User
+from grievance.models import Case, Complainant, Event, User
 from grievance.models.timeutil import to_db
 from grievance.services import audit, disclosure
 from grievance.services.permits import require
@@ -77,19 +78,13 @@ def same_programme(user: User, case: Case) -> SameProgramme | None:
 
 def original_of(case: Case) -> str | None:
     """The reference of the complaint this one was marked a duplicate of (the latest marking)."""
-    from grievance.models import Event
-
     payload = db.session.execute(
         select(Event.payload)
         .where(Event.case_id == case.id, Event.kind == "duplicate")
         .order_by(Event.seq.desc())
         .limit(1)
     ).scalar()
-    if payload is None:
-        return None
-    import json
-
-    return json.loads(payload).get("original")
+    return None if payload is None else json.loads(payload).get("original")
 
 
 def find_original(user: User, reference: str) -> Case | None:
@@ -167,8 +162,6 @@ def key_programme_numbers(*, batch: int = 1000, progress=None) -> int:
     Each case changed gets a `state_recorded` event, so its new state is on the record and
     `flask audit verify` stays clean. Commits per batch; safe to run again (it skips keyed rows).
     """
-    from sqlalchemy import update
-
     done = 0
     while True:
         rows = db.session.execute(
